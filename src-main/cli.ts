@@ -1,0 +1,23 @@
+import { Command, CommanderError } from 'commander';
+import { processIO, type RegisterCommand } from './cli/io.ts';
+import { registerSimCommand } from './cli/sim.ts';
+
+/** Every command module, in the order `gcterm --help` lists them. */
+const COMMANDS: readonly RegisterCommand[] = [registerSimCommand];
+
+/** Runs the gcterm command line; resolves to the process exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const io = processIO();
+  const program = new Command('gcterm')
+    .description('WeChat gift card counter terminal / 微信礼品卡收银终端')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  for (const register of COMMANDS) register(program, io);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  return io.exitCode();
+}
