@@ -1,0 +1,209 @@
+/**
+ * The whole API between the UI (renderer) and the core: one typed handler map (STYLE.md, after
+ * Actual Budget). Electron carries it over IPC through the preload bridge; browser mode over
+ * HTTP/WebSocket. Requests are validated with these zod schemas on the core side of both
+ * transports; answers are plain data. Money is integer fen; times are unix milliseconds.
+ */
+import { z } from 'zod';
+import type { CodeKind } from './codes.ts';
+import type { Language } from './i18n/reasons.ts';
+import type { ReasonCode } from './reasons.ts';
+import type { Result } from './result.ts';
+
+export const REDEMPTION_STATES = [
+  'pending', // journaled, nothing that moves money sent yet
+  'queued', // accepted offline, waiting to be forwarded
+  'deducting', // updateuser may have been sent: outcome resolved by reading back
+  'consuming', // balance deducted (or a voucher): code/consume may have been sent
+  'voiding', // a manager's void may have been sent
+  'settled', // final: money moved exactly once
+  'declined', // final: nothing moved, with a reason
+  'needs_review', // final until a manager acts: what is known is in `detail`
+  'voided', // final: settled, then reversed by a manager
+  'written_off', // final: a manager recorded the loss
+  'collected_other', // final: a manager recorded payment another way (e.g. cash)
+] as const;
+export type RedemptionState = (typeof REDEMPTION_STATES)[number];
+
+/** States a manager sees as the end of a redemption's story. */
+export const FINAL_STATES: readonly RedemptionState[] = [
+  'settled',
+  'declined',
+  'needs_review',
+  'voided',
+  'written_off',
+  'collected_other',
+];
+
+export type ErrorView = Readonly<{ reason: ReasonCode; params?: Readonly<Record<string, string | number>> }>;
+
+export type RedemptionView = Readonly<{
+  id: string;
+  terminalId: string;
+  cashier: string;
+  /** Masked for display ("•••• 3456"); the full code stays in the journal. */
+  codeMasked: string;
+  codeKind: CodeKind;
+  realCodeMasked: string | null;
+  cardId: string | null;
+  cardTitle: string | null;
+  subCardType: 'GIFT_CARD' | 'VOUCHER' | null;
+  amountFen: number;
+  balanceBeforeFen: number | null;
+  balanceAfterFen: number | null;
+  state: RedemptionState;
+  reason: ReasonCode | null;
+  /** What is known, for needs_review and manager actions (free text, no secrets). */
+  detail: string | null;
+  offline: boolean;
+  attempts: number;
+  createdAt: number;
+  updatedAt: number;
+}>;
+
+export type CardView = Readonly<{
+  codeMasked: string;
+  codeKind: CodeKind;
+  realCodeMasked: string;
+  cardId: string;
+  title: string;
+  subCardType: 'GIFT_CARD' | 'VOUCHER';
+  balanceFen: number;
+  userCardStatus: string;
+  canConsume: boolean;
+  /** Unix seconds; null when permanent. */
+  beginTime: number | null;
+  endTime: number | null;
+  /** Why this card cannot be redeemed here, empty when it can. */
+  problems: readonly ReasonCode[];
+}>;
+
+export type Role = 'cashier' | 'manager';
+export type SessionView = Readonly<{ signedIn: boolean; name: string | null; role: Role | null }>;
+
+export type ScannerStatus = Readonly<{ source: 'serial' | 'hid' | 'keyboard' | 'camera'; device: string; connected: boolean; message?: string }>;
+
+export type StatusView = Readonly<{
+  terminalId: string;
+  sandbox: boolean;
+  online: boolean;
+  /** Unix ms of the last change between online and offline. */
+  since: number;
+  queueDepth: number;
+  queuedFen: number;
+  oldestQueuedAt: number | null;
+  needsReview: number;
+  session: SessionView;
+  scanners: readonly ScannerStatus[];
+  language: Language;
+}>;
+
+export type DaySummary = Readonly<{
+  date: string;
+  byState: Readonly<Partial<Record<RedemptionState, Readonly<{ count: number; amountFen: number }>>>>;
+  /** Settled amount per hour of the day (24 entries), fen. */
+  settledFenByHour: readonly number[];
+  settledCountByHour: readonly number[];
+}>;
+
+export type ChainVerification = Readonly<{ ok: boolean; checked: number; brokenAt?: Readonly<{ seq: number; problem: string }> }>;
+
+export type SettingsView = Readonly<{
+  sandbox: boolean;
+  apiBase: string | null;
+  tokenProvider: 'sandbox' | 'relay' | 'appsecret' | 'component' | 'static';
+  /** Non-secret parts only; secrets are shown as set/not set, never echoed back. */
+  tokenRelayUrl: string | null;
+  appid: string | null;
+  appsecretSet: boolean;
+  terminalId: string;
+  locationId: string | null;
+  merchantId: string | null;
+  allowedCardIds: readonly string[];
+  language: Language;
+  offline: Readonly<{
+    maxPerRedemptionFen: number;
+    maxPerCardFen: number;
+    maxExposureFen: number;
+    maxQueueAgeHours: number;
+    unknownStaticCapFen: number;
+    dynamicCapFen: number;
+  }>;
+}>;
+
+const pin = z.string().min(4).max(12).regex(/^\d+$/);
+const dateDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+export const requestSchemas = {
+  'session:get': z.object({}),
+  'session:signIn': z.object({ pin }),
+  'session:signOut': z.object({}),
+  'status:get': z.object({}),
+  'card:lookup': z.object({ code: z.string().max(10_000) }),
+  'redemption:submit': z.object({
+    code: z.string().max(10_000),
+    /** As typed on the keypad ("35.50"); parsed to fen by the core so every path shares one parser. */
+    amount: z.string().max(10_000),
+    scannedAt: z.number().int().optional(),
+  }),
+  'redemption:void': z.object({ id: z.string().max(64), managerPin: pin }),
+  'review:resolve': z.object({
+    id: z.string().max(64),
+    action: z.enum(['retry', 'settle_partial', 'write_off', 'collected_other']),
+    managerPin: pin,
+    note: z.string().max(500),
+  }),
+  'journal:list': z.object({
+    date: dateDay.optional(),
+    state: z.enum(REDEMPTION_STATES).optional(),
+    cashier: z.string().max(64).optional(),
+    search: z.string().max(64).optional(),
+  }),
+  'journal:summary': z.object({ date: dateDay }),
+  'journal:verify': z.object({}),
+  'journal:exportCsv': z.object({ date: dateDay }),
+  'offline:replay': z.object({}),
+  'settings:get': z.object({ managerPin: pin }),
+  'settings:update': z.object({ managerPin: pin, patch: z.record(z.string(), z.unknown()) }),
+  'language:set': z.object({ language: z.enum(['zh-CN', 'en']) }),
+} as const;
+
+export type ApiName = keyof typeof requestSchemas;
+export type ApiRequest<N extends ApiName> = z.infer<(typeof requestSchemas)[N]>;
+
+type R<T> = Result<T, ErrorView>;
+
+/** What each call answers. Every call answers a Result: errors are values, never exceptions. */
+export type ApiResponses = {
+  'session:get': R<SessionView>;
+  'session:signIn': R<SessionView>;
+  'session:signOut': R<SessionView>;
+  'status:get': R<StatusView>;
+  'card:lookup': R<CardView>;
+  'redemption:submit': R<RedemptionView>;
+  'redemption:void': R<RedemptionView>;
+  'review:resolve': R<RedemptionView>;
+  'journal:list': R<readonly RedemptionView[]>;
+  'journal:summary': R<DaySummary>;
+  'journal:verify': R<ChainVerification>;
+  'journal:exportCsv': R<Readonly<{ filename: string; csv: string }>>;
+  'offline:replay': R<Readonly<{ settled: number; needsReview: number; remaining: number }>>;
+  'settings:get': R<SettingsView>;
+  'settings:update': R<SettingsView>;
+  'language:set': R<Readonly<{ language: Language }>>;
+};
+
+/** The core implements this; both transports call it. */
+export type CoreApi = { [N in ApiName]: (request: ApiRequest<N>) => Promise<ApiResponses[N]> };
+
+/** Events the core pushes to the UI (WebSocket in browser mode, IPC in Electron). */
+export type CoreEvent =
+  | Readonly<{ type: 'status'; status: StatusView }>
+  | Readonly<{ type: 'scan'; source: 'serial' | 'hid'; device: string; text: string; at: number }>
+  | Readonly<{ type: 'redemption'; redemption: RedemptionView }>;
+
+/** The renderer's view of the core: one `send` typed from the map, plus pushed events. */
+export type CoreClient = Readonly<{
+  send<N extends ApiName>(name: N, request: ApiRequest<N>): Promise<ApiResponses[N]>;
+  onEvent(listener: (event: CoreEvent) => void): () => void;
+}>;

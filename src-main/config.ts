@@ -1,0 +1,143 @@
+/**
+ * Terminal configuration: `<dataDir>/settings.json`, overridden by GCTERM_* environment variables
+ * (documented in README.md). Validated with zod; an invalid file is refused with the field named.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { LANGUAGES, type Language } from '../shared/i18n/reasons.ts';
+
+export const OfflineLimitsSchema = z.object({
+  maxPerRedemptionFen: z.number().int().min(0).default(20_000),
+  maxPerCardFen: z.number().int().min(0).default(50_000),
+  maxExposureFen: z.number().int().min(0).default(200_000),
+  maxQueueAgeHours: z.number().min(0).default(72),
+  /** A static code never seen online: refused by default (0). */
+  unknownStaticCapFen: z.number().int().min(0).default(0),
+  /** A dynamic code cannot be mapped to its card offline: accepted up to this (0 refuses). */
+  dynamicCapFen: z.number().int().min(0).default(10_000),
+});
+export type OfflineLimits = z.infer<typeof OfflineLimitsSchema>;
+
+const TokenSchema = z.discriminatedUnion('provider', [
+  z.object({ provider: z.literal('sandbox') }),
+  z.object({ provider: z.literal('relay'), url: z.string().url() }),
+  z.object({ provider: z.literal('appsecret'), appid: z.string().min(1), secret: z.string().min(1) }),
+  z.object({
+    provider: z.literal('component'),
+    componentAppid: z.string().min(1),
+    componentAppsecret: z.string().min(1),
+    componentVerifyTicket: z.string().min(1),
+    authorizerAppid: z.string().min(1),
+    /** Initial refresh token; every rotated one is saved in the journal database. */
+    authorizerRefreshToken: z.string().min(1),
+  }),
+  z.object({ provider: z.literal('static'), accessToken: z.string().min(1) }),
+]);
+export type TokenConfig = z.infer<typeof TokenSchema>;
+
+export const SettingsSchema = z.object({
+  /** null: the embedded simulator (SANDBOX). */
+  apiBase: z.string().url().nullable().default(null),
+  token: TokenSchema.default({ provider: 'sandbox' }),
+  terminalId: z.string().min(1).max(64).default('T01'),
+  locationId: z.string().max(64).nullable().default(null),
+  merchantId: z.string().max(64).nullable().default(null),
+  allowedCardIds: z.array(z.string()).default([]),
+  cashier: z.string().max(64).default('cashier'),
+  language: z.enum(LANGUAGES as [Language, ...Language[]]).default('zh-CN'),
+  requestTimeoutMs: z.number().int().min(100).max(120_000).default(8_000),
+  offline: OfflineLimitsSchema.default(OfflineLimitsSchema.parse({})),
+  /** Cashier and manager PINs: PBKDF2 hashes (journal/people is the only reader). */
+  people: z
+    .array(z.object({ name: z.string(), role: z.enum(['cashier', 'manager']), pinHash: z.string() }))
+    .default([]),
+  scanners: z.record(z.string(), z.unknown()).default({}),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export type Config = Readonly<{ dataDir: string; settings: Settings; sandbox: boolean }>;
+
+export class ConfigError extends Error {}
+
+export function defaultDataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
+}
+
+const settingsPath = (dataDir: string) => join(dataDir, 'settings.json');
+
+export function readSettingsFile(dataDir: string): Record<string, unknown> {
+  const path = settingsPath(dataDir);
+  if (!existsSync(path)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Writes atomically (temp file + rename) so a power cut never leaves half a settings file. */
+export function writeSettingsFile(dataDir: string, settings: Readonly<Record<string, unknown>>): void {
+  mkdirSync(dataDir, { recursive: true });
+  const path = settingsPath(dataDir);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
+}
+
+const fenFromEnv = (value: string | undefined): number | undefined => {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw new ConfigError(`expected whole fen, got "${value}"`);
+  return Number.parseInt(value, 10);
+};
+
+/** Environment overrides on top of the file (the environment wins). */
+function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  const set = (key: string, value: string | undefined) => {
+    if (value !== undefined && value !== '') out[key] = value;
+  };
+  set('apiBase', env.GCTERM_API_BASE);
+  set('terminalId', env.GCTERM_TERMINAL_ID);
+  set('locationId', env.GCTERM_LOCATION_ID);
+  set('merchantId', env.GCTERM_MERCHANT_ID);
+  set('cashier', env.GCTERM_CASHIER);
+  set('language', env.GCTERM_LANG);
+  if (env.GCTERM_ALLOWED_CARD_IDS) out.allowedCardIds = env.GCTERM_ALLOWED_CARD_IDS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.GCTERM_TIMEOUT_MS) out.requestTimeoutMs = Number(env.GCTERM_TIMEOUT_MS);
+  if (env.GCTERM_ACCESS_TOKEN) out.token = { provider: 'static', accessToken: env.GCTERM_ACCESS_TOKEN };
+  else if (env.GCTERM_TOKEN_URL) out.token = { provider: 'relay', url: env.GCTERM_TOKEN_URL };
+  else if (env.GCTERM_APPID || env.GCTERM_APPSECRET) out.token = { provider: 'appsecret', appid: env.GCTERM_APPID, secret: env.GCTERM_APPSECRET };
+  const offline: Record<string, unknown> = { ...((raw.offline as Record<string, unknown> | undefined) ?? {}) };
+  const limits: ReadonlyArray<readonly [string, string]> = [
+    ['GCTERM_OFFLINE_MAX_PER_REDEMPTION_FEN', 'maxPerRedemptionFen'],
+    ['GCTERM_OFFLINE_MAX_PER_CARD_FEN', 'maxPerCardFen'],
+    ['GCTERM_OFFLINE_MAX_EXPOSURE_FEN', 'maxExposureFen'],
+    ['GCTERM_OFFLINE_UNKNOWN_STATIC_CAP_FEN', 'unknownStaticCapFen'],
+    ['GCTERM_OFFLINE_DYNAMIC_CAP_FEN', 'dynamicCapFen'],
+  ];
+  for (const [name, key] of limits) {
+    const fen = fenFromEnv(env[name]);
+    if (fen !== undefined) offline[key] = fen;
+  }
+  if (env.GCTERM_OFFLINE_MAX_QUEUE_AGE_HOURS) offline.maxQueueAgeHours = Number(env.GCTERM_OFFLINE_MAX_QUEUE_AGE_HOURS);
+  out.offline = offline;
+  return out;
+}
+
+export function loadConfig(
+  dataDir: string = defaultDataDir(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Config {
+  const parsed = SettingsSchema.safeParse(applyEnv(readSettingsFile(dataDir), env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`settings: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const settings = parsed.data;
+  // Sandbox = the embedded simulator: no api base given and no real credentials configured.
+  const sandbox = settings.apiBase === null;
+  return { dataDir, settings, sandbox };
+}

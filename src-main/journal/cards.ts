@@ -1,0 +1,79 @@
+/**
+ * Local knowledge about cards: dynamic codes seen (replay check), cached card definitions, and
+ * the last online view of each card (for the offline rules), plus durable secrets such as the
+ * rotating authorizer refresh token.
+ */
+import type { CardDefinition } from '../wechat/schemas.ts';
+import type { Db } from './db.ts';
+
+export type DynamicCodeRow = Readonly<{
+  dynamic_code: string;
+  real_code: string | null;
+  card_id: string | null;
+  first_seen_at: number;
+  redemption_id: string | null;
+}>;
+
+export function getDynamicCode(db: Db, dynamicCode: string): DynamicCodeRow | undefined {
+  return db.prepare('SELECT * FROM dynamic_codes WHERE dynamic_code = ?').get(dynamicCode) as DynamicCodeRow | undefined;
+}
+
+/** Remembers a presented dynamic code; false when it was seen before (a replay). */
+export function recordDynamicCode(db: Db, dynamicCode: string, redemptionId: string | null, at: number): boolean {
+  const result = db
+    .prepare('INSERT OR IGNORE INTO dynamic_codes (dynamic_code, first_seen_at, redemption_id) VALUES (?, ?, ?)')
+    .run(dynamicCode, at, redemptionId);
+  return result.changes === 1;
+}
+
+export function mapDynamicCode(db: Db, dynamicCode: string, realCode: string, cardId: string): void {
+  db.prepare('UPDATE dynamic_codes SET real_code = ?, card_id = ? WHERE dynamic_code = ? AND real_code IS NULL').run(realCode, cardId, dynamicCode);
+}
+
+export function getCardDefinition(db: Db, cardId: string, maxAgeMs: number, now: number): CardDefinition | undefined {
+  const row = db.prepare('SELECT data, fetched_at FROM card_definitions WHERE card_id = ?').get(cardId) as
+    | { data: string; fetched_at: number }
+    | undefined;
+  if (!row || now - row.fetched_at > maxAgeMs) return undefined;
+  return JSON.parse(row.data) as CardDefinition;
+}
+
+export function putCardDefinition(db: Db, definition: CardDefinition, now: number): void {
+  db.prepare('INSERT OR REPLACE INTO card_definitions (card_id, data, fetched_at) VALUES (?, ?, ?)').run(
+    definition.cardId,
+    JSON.stringify(definition),
+    now,
+  );
+}
+
+export type CachedCard = Readonly<{
+  real_code: string;
+  card_id: string;
+  sub_card_type: string | null;
+  balance_fen: number | null;
+  user_card_status: string | null;
+  end_time: number | null;
+  use_dynamic_code: number;
+  seen_at: number;
+}>;
+
+export function getCachedCard(db: Db, realCode: string): CachedCard | undefined {
+  return db.prepare('SELECT * FROM card_cache WHERE real_code = ?').get(realCode) as CachedCard | undefined;
+}
+
+export function putCachedCard(db: Db, card: CachedCard): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO card_cache (real_code, card_id, sub_card_type, balance_fen, user_card_status, end_time, use_dynamic_code, seen_at)
+     VALUES (@real_code, @card_id, @sub_card_type, @balance_fen, @user_card_status, @end_time, @use_dynamic_code, @seen_at)`,
+  ).run(card);
+}
+
+export function getSecret(db: Db, name: string): string | null {
+  const row = db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined;
+  return row?.value ?? null;
+}
+
+/** Durable at return (its own synchronous=FULL commit). */
+export function putSecret(db: Db, name: string, value: string): void {
+  db.prepare('INSERT OR REPLACE INTO secrets (name, value, updated_at) VALUES (?, ?, ?)').run(name, value, Date.now());
+}

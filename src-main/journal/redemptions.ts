@@ -1,0 +1,176 @@
+/**
+ * Queries on the redemptions table: plain synchronous functions taking the database first.
+ * Every insert and update appends a `state` event with the row's fingerprint in the same
+ * transaction, so the row and the chain cannot disagree without `verifyChain` noticing.
+ */
+import type { CodeKind } from '../../shared/codes.ts';
+import type { RedemptionState } from '../../shared/contract.ts';
+import type { ReasonCode } from '../../shared/reasons.ts';
+import { inTransaction, type Db } from './db.ts';
+import { appendEvent, rowFingerprint } from './events.ts';
+
+export type RedemptionRow = Readonly<{
+  id: string;
+  terminal_id: string;
+  cashier: string;
+  scanned_code: string;
+  code_kind: CodeKind;
+  scanned_at: number;
+  real_code: string | null;
+  card_id: string | null;
+  card_title: string | null;
+  sub_card_type: 'GIFT_CARD' | 'VOUCHER' | null;
+  amount_fen: number;
+  balance_before_fen: number | null;
+  target_balance_fen: number | null;
+  balance_after_fen: number | null;
+  state: RedemptionState;
+  reason: ReasonCode | null;
+  detail: string | null;
+  offline: number;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+}>;
+
+export type RedemptionPatch = Partial<Omit<RedemptionRow, 'id' | 'created_at' | 'terminal_id'>>;
+
+export type NewRedemption = Pick<RedemptionRow, 'id' | 'terminal_id' | 'cashier' | 'scanned_code' | 'code_kind' | 'scanned_at' | 'amount_fen' | 'state'> &
+  Partial<RedemptionPatch> & { readonly created_at?: number };
+
+const COLUMNS = [
+  'id',
+  'terminal_id',
+  'cashier',
+  'scanned_code',
+  'code_kind',
+  'scanned_at',
+  'real_code',
+  'card_id',
+  'card_title',
+  'sub_card_type',
+  'amount_fen',
+  'balance_before_fen',
+  'target_balance_fen',
+  'balance_after_fen',
+  'state',
+  'reason',
+  'detail',
+  'offline',
+  'attempts',
+  'created_at',
+  'updated_at',
+] as const;
+
+function stateEvent(db: Db, row: RedemptionRow, note: Readonly<Record<string, unknown>>): void {
+  appendEvent(db, {
+    redemptionId: row.id,
+    kind: 'state',
+    at: row.updated_at,
+    data: { state: row.state, reason: row.reason, ...note, fingerprint: rowFingerprint(row) },
+  });
+}
+
+export function getRedemption(db: Db, id: string): RedemptionRow | undefined {
+  return db.prepare('SELECT * FROM redemptions WHERE id = ?').get(id) as RedemptionRow | undefined;
+}
+
+export function insertRedemption(db: Db, input: NewRedemption, note: Readonly<Record<string, unknown>> = {}): RedemptionRow {
+  const now = input.created_at ?? Date.now();
+  const row: RedemptionRow = {
+    real_code: null,
+    card_id: null,
+    card_title: null,
+    sub_card_type: null,
+    balance_before_fen: null,
+    target_balance_fen: null,
+    balance_after_fen: null,
+    reason: null,
+    detail: null,
+    offline: 0,
+    attempts: 0,
+    ...input,
+    created_at: now,
+    updated_at: now,
+  };
+  db.prepare(`INSERT INTO redemptions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`).run(row);
+  stateEvent(db, row, note);
+  return row;
+}
+
+export function updateRedemption(db: Db, id: string, patch: RedemptionPatch, note: Readonly<Record<string, unknown>> = {}): RedemptionRow {
+  const current = getRedemption(db, id);
+  if (!current) throw new Error(`redemption ${id} not found`);
+  const row: RedemptionRow = { ...current, ...patch, updated_at: Math.max(Date.now(), current.updated_at) };
+  const sets = Object.keys(patch)
+    .concat('updated_at')
+    .filter((k) => (COLUMNS as readonly string[]).includes(k))
+    .map((k) => `${k} = @${k}`);
+  db.prepare(`UPDATE redemptions SET ${sets.join(', ')} WHERE id = @id`).run(row);
+  stateEvent(db, row, note);
+  return row;
+}
+
+/** Inserts (or updates) in its own durable transaction. */
+export const commitInsert = (db: Db, input: NewRedemption, note?: Readonly<Record<string, unknown>>) =>
+  inTransaction(db, () => insertRedemption(db, input, note));
+export const commitUpdate = (db: Db, id: string, patch: RedemptionPatch, note?: Readonly<Record<string, unknown>>) =>
+  inTransaction(db, () => updateRedemption(db, id, patch, note));
+
+export type RedemptionFilter = Readonly<{
+  fromMs?: number;
+  toMs?: number;
+  state?: RedemptionState;
+  states?: readonly RedemptionState[];
+  cashier?: string;
+  search?: string;
+  realCode?: string;
+}>;
+
+export function listRedemptions(db: Db, filter: RedemptionFilter = {}): RedemptionRow[] {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.fromMs !== undefined) {
+    where.push('created_at >= @fromMs');
+    params.fromMs = filter.fromMs;
+  }
+  if (filter.toMs !== undefined) {
+    where.push('created_at < @toMs');
+    params.toMs = filter.toMs;
+  }
+  if (filter.state) {
+    where.push('state = @state');
+    params.state = filter.state;
+  }
+  if (filter.states) {
+    where.push(`state IN (${filter.states.map((_, i) => `@s${i}`).join(', ')})`);
+    filter.states.forEach((s, i) => (params[`s${i}`] = s));
+  }
+  if (filter.cashier) {
+    where.push('cashier = @cashier');
+    params.cashier = filter.cashier;
+  }
+  if (filter.realCode) {
+    where.push('real_code = @realCode');
+    params.realCode = filter.realCode;
+  }
+  if (filter.search) {
+    where.push("(scanned_code LIKE @search ESCAPE '\\' OR real_code LIKE @search ESCAPE '\\' OR id LIKE @search ESCAPE '\\')");
+    params.search = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  }
+  const sql = `SELECT * FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
+  return db.prepare(sql).all(params) as RedemptionRow[];
+}
+
+/** Local-time day boundaries of "YYYY-MM-DD" as unix ms [from, to). */
+export function dayRange(date: string): Readonly<{ fromMs: number; toMs: number }> {
+  const [y, m, d] = date.split('-').map((n) => Number.parseInt(n, 10));
+  const from = new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+  const to = new Date(y ?? 1970, (m ?? 1) - 1, (d ?? 1) + 1);
+  return { fromMs: from.getTime(), toMs: to.getTime() };
+}
+
+export function localDate(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}

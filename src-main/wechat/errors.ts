@@ -1,0 +1,101 @@
+import type { ReasonCode } from '../../shared/reasons.ts';
+
+/**
+ * How a call to WeChat failed, in the terms the money path needs:
+ * - `api`: the service answered with an errcode (for -1 see `outcomeUnknown`);
+ * - `unreachable`: the request never reached the service (connection refused, DNS): nothing applied;
+ * - `unknown`: it may have been applied (timeout after sending, connection dropped, HTTP 5xx, an
+ *   answer of the wrong shape). Writes in this state are resolved by reading back.
+ */
+export type WeChatFailure =
+  | Readonly<{ kind: 'api'; errcode: number; errmsg: string }>
+  | Readonly<{ kind: 'unreachable'; detail: string }>
+  | Readonly<{ kind: 'unknown'; detail: string }>;
+
+export class WeChatError extends Error {
+  readonly failure: WeChatFailure;
+  readonly path: string;
+  constructor(path: string, failure: WeChatFailure) {
+    super(
+      failure.kind === 'api'
+        ? `${path}: errcode ${failure.errcode} ${failure.errmsg}`
+        : `${path}: ${failure.kind}: ${failure.detail}`,
+    );
+    this.name = 'WeChatError';
+    this.path = path;
+    this.failure = failure;
+  }
+
+  get errcode(): number | null {
+    return this.failure.kind === 'api' ? this.failure.errcode : null;
+  }
+
+  /** A write that failed this way may or may not have been applied. */
+  get outcomeUnknown(): boolean {
+    return this.failure.kind === 'unknown' || this.errcode === -1;
+  }
+
+  /**
+   * The API as a whole is out of reach (offline mode applies), as opposed to this card being
+   * declined: no connection, timeouts, 5xx, system busy, daily quota.
+   */
+  get apiUnavailable(): boolean {
+    if (this.failure.kind !== 'api') return true;
+    return this.failure.errcode === -1 || this.failure.errcode === 45009;
+  }
+}
+
+export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
+
+/** The reason a cashier reads for an errcode the service answered. */
+export function reasonForErrcode(errcode: number): ReasonCode {
+  switch (errcode) {
+    case -1:
+      return 'service_busy';
+    case 40001:
+    case 40014:
+    case 42001:
+    case 40013:
+    case 40125:
+    case 41001:
+      return 'token_failed';
+    case 45009:
+      return 'quota_reached';
+    case 45011:
+      return 'rate_limited';
+    case 48001:
+      return 'not_authorised';
+    case 43010:
+      return 'no_balance_permission';
+    case 40056:
+      return 'card_unknown';
+    case 40099:
+      return 'card_consumed';
+    case 40127:
+      return 'card_gifting';
+    case 40078:
+      return 'card_unavailable';
+    case 40079:
+      return 'card_expired';
+    default:
+      return 'api_error';
+  }
+}
+
+export function reasonForError(error: unknown): ReasonCode {
+  if (error instanceof WeChatError) {
+    if (error.failure.kind === 'unreachable') return 'network_unavailable';
+    if (error.failure.kind === 'unknown') return error.failure.detail.startsWith('bad answer') ? 'bad_answer' : 'network_unavailable';
+    return reasonForErrcode(error.failure.errcode);
+  }
+  if (error instanceof TokenError) return 'token_failed';
+  return 'api_error';
+}
+
+/** A token provider could not produce a token. */
+export class TokenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TokenError';
+  }
+}
