@@ -1,0 +1,106 @@
+/**
+ * The CLI's language: `--lang`, else GCTERM_LANG, else the terminal's setting (zh-CN by
+ * default). Messages come from shared/i18n (reasons) and CLI_MESSAGES here, through i18next.
+ */
+import i18next, { type TFunction } from 'i18next';
+import { DEFAULT_LANGUAGE, LANGUAGES, REASON_MESSAGES, type Language } from '../../shared/i18n/reasons.ts';
+import type { ReasonCode } from '../../shared/reasons.ts';
+
+export const CLI_MESSAGES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
+  'zh-CN': {
+    'state.pending': '处理中',
+    'state.queued': '离线已受理，待上传',
+    'state.deducting': '扣款结果待核对',
+    'state.consuming': '已扣款，待核销',
+    'state.voiding': '撤销中',
+    'state.settled': '成功',
+    'state.declined': '拒绝',
+    'state.needs_review': '待人工核对',
+    'state.voided': '已撤销',
+    'state.written_off': '已核销损失',
+    'state.collected_other': '已用其他方式收款',
+    approved: '✔ 扣款成功 {{amount}}，余额 {{balance}}',
+    approvedVoucher: '✔ 兑换券已核销',
+    queued: '◷ 离线受理 {{amount}}：网络恢复后自动上传（不是扣款成功）',
+    declined: '✘ 拒绝：{{reason}}',
+    review: '⚠ 待人工核对：{{reason}}',
+    unknown: '? {{reason}}',
+    voided: '↺ 已撤销 {{amount}}，余额恢复为 {{balance}}',
+    card: '卡券 {{title}}  {{code}}',
+    balance: '余额 {{balance}}',
+    status: '状态 {{status}}',
+    validity: '有效期 {{from}} 至 {{to}}',
+    permanent: '长期有效',
+    type: '类型 {{type}}',
+    canRedeem: '可在本店使用',
+    cannotRedeem: '不能在本店使用：{{reason}}',
+    id: '交易号 {{id}}',
+    chainOk: '✔ 日志校验通过（{{count}} 条记录）',
+    chainBroken: '✘ 日志校验失败：{{problem}}',
+    recovered: '已恢复 {{count}} 笔未完成交易',
+    noRows: '没有记录',
+    error: '错误：{{message}}',
+  },
+  en: {
+    'state.pending': 'processing',
+    'state.queued': 'accepted offline, to be sent',
+    'state.deducting': 'outcome being checked',
+    'state.consuming': 'deducted, retiring the card',
+    'state.voiding': 'voiding',
+    'state.settled': 'approved',
+    'state.declined': 'declined',
+    'state.needs_review': 'needs review',
+    'state.voided': 'voided',
+    'state.written_off': 'written off',
+    'state.collected_other': 'collected another way',
+    approved: '✔ APPROVED {{amount}}, balance {{balance}}',
+    approvedVoucher: '✔ Voucher redeemed',
+    queued: '◷ Queued offline {{amount}}: sent when the network is back (not yet approved)',
+    declined: '✘ DECLINED: {{reason}}',
+    review: '⚠ NEEDS REVIEW: {{reason}}',
+    unknown: '? {{reason}}',
+    voided: '↺ Voided {{amount}}, balance restored to {{balance}}',
+    card: 'Card {{title}}  {{code}}',
+    balance: 'Balance {{balance}}',
+    status: 'Status {{status}}',
+    validity: 'Valid {{from}} to {{to}}',
+    permanent: 'No expiry',
+    type: 'Type {{type}}',
+    canRedeem: 'Can be redeemed here',
+    cannotRedeem: 'Cannot be redeemed here: {{reason}}',
+    id: 'Redemption {{id}}',
+    chainOk: '✔ Journal chain verified ({{count}} events)',
+    chainBroken: '✘ Journal chain broken: {{problem}}',
+    recovered: 'Recovered {{count}} unfinished redemption(s)',
+    noRows: 'No redemptions',
+    error: 'Error: {{message}}',
+  },
+};
+
+export function pickLanguage(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, setting?: Language): Language {
+  for (const candidate of [flag, env.GCTERM_LANG, setting]) {
+    if (candidate && (LANGUAGES as readonly string[]).includes(candidate)) return candidate as Language;
+    if (candidate?.toLowerCase().startsWith('en')) return 'en';
+    if (candidate?.toLowerCase().startsWith('zh')) return 'zh-CN';
+  }
+  return DEFAULT_LANGUAGE;
+}
+
+export type Translator = Readonly<{ t: TFunction; reason(code: ReasonCode, params?: Readonly<Record<string, string | number>>): string; language: Language }>;
+
+export async function createTranslator(language: Language): Promise<Translator> {
+  const instance = i18next.createInstance();
+  await instance.init({
+    lng: language,
+    fallbackLng: 'en',
+    interpolation: { escapeValue: false },
+    resources: Object.fromEntries(
+      LANGUAGES.map((lng) => [lng, { translation: { ...CLI_MESSAGES[lng], reason: REASON_MESSAGES[lng] } }]),
+    ),
+  });
+  return {
+    t: instance.t.bind(instance),
+    reason: (code, params) => instance.t(`reason.${code}`, { ...params }),
+    language,
+  };
+}

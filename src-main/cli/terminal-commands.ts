@@ -1,0 +1,251 @@
+/**
+ * The cashier's and manager's commands: lookup, redeem, void, journal, recover. Human-readable
+ * in the chosen language by default; `--json` for machines. Exit status: 0 approved/queued/ok,
+ * 1 bad input or error, 2 declined, 3 needs review, 4 outcome not known yet.
+ */
+import { Option, type Command } from 'commander';
+import { maskCode } from '../../shared/codes.ts';
+import { REDEMPTION_STATES, type RedemptionState } from '../../shared/contract.ts';
+import { formatYuan } from '../../shared/money.ts';
+import type { ReasonCode } from '../../shared/reasons.ts';
+import { ConfigError } from '../config.ts';
+import { JournalTooNewError } from '../journal/db.ts';
+import { verifyChain } from '../journal/events.ts';
+import { toCsv } from '../journal/export.ts';
+import { dayRange, listRedemptions, localDate, type RedemptionRow } from '../journal/redemptions.ts';
+import type { CardLookup } from '../redemption/engine.ts';
+import { openTerminal, type Terminal } from '../terminal.ts';
+import { createTranslator, pickLanguage, type Translator } from './i18n.ts';
+import type { CliIO, RegisterCommand } from './io.ts';
+
+export const EXIT = { ok: 0, error: 1, declined: 2, review: 3, unknown: 4 } as const;
+
+type GlobalOptions = Readonly<{ json?: boolean; lang?: string }>;
+
+export function exitCodeFor(state: RedemptionState): number {
+  switch (state) {
+    case 'settled':
+    case 'queued':
+    case 'voided':
+      return EXIT.ok;
+    case 'declined':
+      return EXIT.declined;
+    case 'needs_review':
+      return EXIT.review;
+    default:
+      return EXIT.unknown;
+  }
+}
+
+export function redemptionJson(row: RedemptionRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    state: row.state,
+    code: row.scanned_code,
+    codeKind: row.code_kind,
+    realCode: row.real_code,
+    cardId: row.card_id,
+    subCardType: row.sub_card_type,
+    amountFen: row.amount_fen,
+    balanceBeforeFen: row.balance_before_fen,
+    balanceAfterFen: row.balance_after_fen,
+    reason: row.reason,
+    detail: row.detail,
+    offline: row.offline === 1,
+    attempts: row.attempts,
+    cashier: row.cashier,
+    terminalId: row.terminal_id,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function describeRedemption(row: RedemptionRow, tr: Translator): string {
+  const reason = row.reason ? tr.reason(row.reason) : '';
+  switch (row.state) {
+    case 'settled':
+      return row.sub_card_type === 'VOUCHER'
+        ? tr.t('approvedVoucher')
+        : tr.t('approved', { amount: formatYuan(row.amount_fen), balance: formatYuan(row.balance_after_fen ?? 0) });
+    case 'queued':
+      return tr.t('queued', { amount: formatYuan(row.amount_fen) });
+    case 'declined':
+      return tr.t('declined', { reason });
+    case 'needs_review':
+      return tr.t('review', { reason });
+    case 'voided':
+      return tr.t('voided', { amount: formatYuan(row.amount_fen), balance: formatYuan(row.balance_before_fen ?? 0) });
+    default:
+      return tr.t('unknown', { reason: reason || tr.t(`state.${row.state}`) });
+  }
+}
+
+function formatDay(seconds: number): string {
+  return localDate(seconds * 1000);
+}
+
+function describeCard(card: CardLookup, tr: Translator): string[] {
+  const lines = [
+    tr.t('card', { title: card.definition.title, code: maskCode(card.answer.card.code) }),
+    tr.t('type', { type: card.subCardType ?? card.definition.subCardType }),
+  ];
+  if (card.answer.card.balance !== undefined) lines.push(tr.t('balance', { balance: formatYuan(card.answer.card.balance) }));
+  lines.push(tr.t('status', { status: card.answer.user_card_status }));
+  const end = card.answer.card.end_time;
+  lines.push(end >= 2_147_483_647 || end === 0 ? tr.t('permanent') : tr.t('validity', { from: formatDay(card.answer.card.begin_time), to: formatDay(end) }));
+  lines.push(card.problems.length === 0 ? tr.t('canRedeem') : tr.t('cannotRedeem', { reason: card.problems.map((p) => tr.reason(p)).join('; ') }));
+  return lines;
+}
+
+/** Opens the terminal, runs `fn`, closes it; configuration problems become a clear message. */
+async function withTerminal(io: CliIO, options: GlobalOptions, fn: (terminal: Terminal, tr: Translator) => Promise<void>): Promise<void> {
+  let terminal: Terminal;
+  try {
+    terminal = await openTerminal();
+  } catch (error) {
+    const tr = await createTranslator(pickLanguage(options.lang, process.env));
+    if (error instanceof ConfigError || error instanceof JournalTooNewError) {
+      io.err(tr.t('error', { message: error.message }));
+      io.setExitCode(EXIT.error);
+      return;
+    }
+    throw error;
+  }
+  try {
+    const tr = await createTranslator(pickLanguage(options.lang, process.env, terminal.config.settings.language));
+    await fn(terminal, tr);
+  } finally {
+    await terminal.close();
+  }
+}
+
+function refuse(io: CliIO, tr: Translator, json: boolean | undefined, reason: ReasonCode, exitCode: number = EXIT.error): void {
+  if (json) io.out(JSON.stringify({ error: reason, message: tr.reason(reason) }));
+  else io.err(tr.t('declined', { reason: tr.reason(reason) }));
+  io.setExitCode(exitCode);
+}
+
+const globals = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
+
+export const registerTerminalCommands: RegisterCommand = (program, io) => {
+  program
+    .command('lookup')
+    .description('look a card up: balance, status, validity / 查询卡券余额与状态')
+    .argument('<code>', 'the scanned code')
+    .action(async (code: string, _options: unknown, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        const result = await terminal.engine.lookup(code);
+        if (!result.ok) return refuse(io, tr, options.json, result.error.reason, EXIT.declined);
+        const card = result.value;
+        if (options.json) {
+          io.out(
+            JSON.stringify({
+              code: card.scannedCode,
+              codeKind: card.codeKind,
+              realCode: card.answer.card.code,
+              cardId: card.answer.card.card_id,
+              title: card.definition.title,
+              subCardType: card.subCardType,
+              balanceFen: card.answer.card.balance ?? null,
+              userCardStatus: card.answer.user_card_status,
+              canConsume: card.answer.can_consume,
+              beginTime: card.answer.card.begin_time,
+              endTime: card.answer.card.end_time,
+              problems: card.problems,
+            }),
+          );
+        } else {
+          for (const line of describeCard(card, tr)) io.out(line);
+        }
+        io.setExitCode(card.problems.length === 0 ? EXIT.ok : EXIT.declined);
+      });
+    });
+
+  program
+    .command('redeem')
+    .description('deduct an amount from a card / 礼品卡扣款')
+    .argument('<code>', 'the scanned code')
+    .argument('<amount>', 'yuan, at most two decimals: 35, 35.5, 35.50')
+    .action(async (code: string, amount: string, _options: unknown, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        const cashier = process.env.GCTERM_CASHIER ?? terminal.config.settings.cashier;
+        const result = await terminal.engine.redeem({ code, amount, cashier });
+        if (!result.ok) return refuse(io, tr, options.json, result.error.reason);
+        const row = result.value;
+        if (options.json) io.out(JSON.stringify({ ...redemptionJson(row), message: describeRedemption(row, tr) }));
+        else {
+          io.out(describeRedemption(row, tr));
+          io.out(`  ${tr.t('id', { id: row.id })}`);
+        }
+        io.setExitCode(exitCodeFor(row.state));
+      });
+    });
+
+  program
+    .command('void')
+    .description("reverse one of today's approved redemptions (manager) / 撤销当天交易")
+    .argument('<id>', 'the redemption id')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        const manager = process.env.GCTERM_CASHIER ?? terminal.config.settings.cashier;
+        const result = await terminal.engine.void(id, manager);
+        if (!result.ok) return refuse(io, tr, options.json, result.error.reason, result.error.reason === 'not_found' ? EXIT.error : EXIT.declined);
+        const row = result.value;
+        if (options.json) io.out(JSON.stringify({ ...redemptionJson(row), message: describeRedemption(row, tr) }));
+        else io.out(describeRedemption(row, tr));
+        io.setExitCode(row.state === 'voided' ? EXIT.ok : exitCodeFor(row.state));
+      });
+    });
+
+  program
+    .command('journal')
+    .description('list redemptions, or `journal verify` the tamper-evident chain / 交易日志')
+    .argument('[action]', '"verify" to check the chain')
+    .option('--date <YYYY-MM-DD>', 'the day to list (default: today)')
+    .addOption(new Option('--state <state>', 'only this state').choices(REDEMPTION_STATES as unknown as string[]))
+    .option('--all', 'every day')
+    .option('--csv', 'CSV for a spreadsheet')
+    .action(async (action: string | undefined, local: { date?: string; state?: RedemptionState; all?: boolean; csv?: boolean }, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        if (action === 'verify') {
+          const result = verifyChain(terminal.db);
+          if (options.json) io.out(JSON.stringify(result));
+          else io.out(result.ok ? tr.t('chainOk', { count: result.checked }) : tr.t('chainBroken', { problem: result.brokenAt?.problem ?? '?' }));
+          io.setExitCode(result.ok ? EXIT.ok : EXIT.error);
+          return;
+        }
+        if (action !== undefined) return refuse(io, tr, options.json, 'invalid_request');
+        if (local.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(local.date)) return refuse(io, tr, options.json, 'invalid_request');
+        const range = local.all ? {} : dayRange(local.date ?? localDate(Date.now()));
+        // Queued items are listed whatever their day: they are still open.
+        const rows = listRedemptions(terminal.db, local.state === 'queued' ? { state: 'queued' } : { ...range, state: local.state });
+        if (local.csv) io.out(toCsv(rows).trimEnd());
+        else if (options.json) io.out(JSON.stringify(rows.map(redemptionJson)));
+        else if (rows.length === 0) io.out(tr.t('noRows'));
+        else
+          for (const row of rows) {
+            const time = new Date(row.created_at).toTimeString().slice(0, 8);
+            io.out(`${time}  ${row.id.slice(0, 8)}  ${maskCode(row.real_code ?? row.scanned_code)}  ${formatYuan(row.amount_fen).padStart(10)}  ${tr.t(`state.${row.state}`)}${row.reason ? ` (${tr.reason(row.reason)})` : ''}`);
+          }
+      });
+    });
+
+  program
+    .command('recover')
+    .description('bring interrupted redemptions to a final state / 恢复未完成交易')
+    .action(async (_options: unknown, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        const rows = await terminal.engine.recover();
+        if (options.json) io.out(JSON.stringify(rows.map(redemptionJson)));
+        else {
+          io.out(tr.t('recovered', { count: rows.length }));
+          for (const row of rows) io.out(`  ${row.id}  ${describeRedemption(row, tr)}`);
+        }
+        if (rows.some((row) => !['settled', 'declined', 'needs_review', 'voided'].includes(row.state))) io.setExitCode(EXIT.unknown);
+      });
+    });
+};

@@ -1,0 +1,95 @@
+/**
+ * Assembles a terminal from its configuration: the journal, the WeChat client with its token
+ * provider, and the engine. In SANDBOX mode (no API base configured) the embedded simulator is
+ * started first, with its state in `<dataDir>/sim.db`, so a fresh install works out of the box.
+ */
+import { join } from 'node:path';
+import { defaultDataDir, loadConfig, type Config, type TokenConfig } from './config.ts';
+import { getSecret, putSecret } from './journal/cards.ts';
+import { openJournal, type Db } from './journal/db.ts';
+import { Engine, type EngineOptions, type OfflinePolicy } from './redemption/engine.ts';
+import { DEMO_LOCATION_ID, DEMO_MERCHANT_ID, SANDBOX_APPID, SANDBOX_SECRET, startSimulator, type RunningSimulator } from './sim/index.ts';
+import { createHttp, createWeChatClient, type WeChatClient } from './wechat/client.ts';
+import { appSecretTokenProvider, componentTokenProvider, relayTokenProvider, staticTokenProvider, type TokenProvider } from './wechat/tokens.ts';
+
+export type Terminal = Readonly<{
+  config: Config;
+  db: Db;
+  client: WeChatClient;
+  engine: Engine;
+  apiBase: string;
+  sim: RunningSimulator | null;
+  close(): Promise<void>;
+}>;
+
+export type OpenTerminalOptions = Readonly<{
+  dataDir?: string;
+  env?: Readonly<Record<string, string | undefined>>;
+  offline?: (db: Db, config: Config) => OfflinePolicy;
+  engine?: Partial<EngineOptions>;
+}>;
+
+const REFRESH_TOKEN_SECRET = 'authorizer_refresh_token';
+
+function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, db: Db): TokenProvider {
+  const http = createHttp(apiBase, timeoutMs);
+  switch (token.provider) {
+    case 'sandbox':
+      return appSecretTokenProvider(http, { appid: SANDBOX_APPID, secret: SANDBOX_SECRET });
+    case 'relay':
+      return relayTokenProvider(createHttp(token.url, timeoutMs), token.url);
+    case 'appsecret':
+      return appSecretTokenProvider(http, token);
+    case 'component':
+      return componentTokenProvider(http, token, {
+        load: () => getSecret(db, REFRESH_TOKEN_SECRET),
+        save: (value) => putSecret(db, REFRESH_TOKEN_SECRET, value),
+      });
+    case 'static':
+      return staticTokenProvider(token.accessToken);
+  }
+}
+
+export async function openTerminal(options: OpenTerminalOptions = {}): Promise<Terminal> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(options.dataDir ?? defaultDataDir(env), env);
+  const db = openJournal(join(config.dataDir, 'journal.db'));
+  let sim: RunningSimulator | null = null;
+  try {
+    let apiBase = config.settings.apiBase;
+    let scope = { locationId: config.settings.locationId, merchantId: config.settings.merchantId, allowedCardIds: config.settings.allowedCardIds };
+    if (apiBase === null) {
+      sim = await startSimulator({ dbPath: join(config.dataDir, 'sim.db'), port: 0 });
+      apiBase = sim.url;
+      // The sandbox terminal is the demo store of the demo merchant unless configured otherwise.
+      scope = { ...scope, locationId: scope.locationId ?? String(DEMO_LOCATION_ID), merchantId: scope.merchantId ?? String(DEMO_MERCHANT_ID) };
+    }
+    const tokens = tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db);
+    const client = createWeChatClient({ baseURL: apiBase, timeoutMs: config.settings.requestTimeoutMs, tokens });
+    const engine = new Engine({
+      db,
+      client,
+      terminalId: config.settings.terminalId,
+      scope,
+      offline: options.offline?.(db, config),
+      ...options.engine,
+    });
+    const runningSim = sim;
+    return {
+      config,
+      db,
+      client,
+      engine,
+      apiBase,
+      sim,
+      async close() {
+        db.close();
+        await runningSim?.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    await sim?.close();
+    throw error;
+  }
+}
