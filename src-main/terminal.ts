@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { defaultDataDir, loadConfig, type Config, type TokenConfig } from './config.ts';
 import { getSecret, putSecret } from './journal/cards.ts';
 import { openJournal, type Db } from './journal/db.ts';
-import { Engine, type EngineOptions, type OfflinePolicy } from './redemption/engine.ts';
+import { Engine, type EngineOptions } from './redemption/engine.ts';
+import { Connectivity, offlinePolicy } from './redemption/offline.ts';
 import { DEMO_LOCATION_ID, DEMO_MERCHANT_ID, SANDBOX_APPID, SANDBOX_SECRET, startSimulator, type RunningSimulator } from './sim/index.ts';
 import { createHttp, createWeChatClient, type WeChatClient } from './wechat/client.ts';
 import { appSecretTokenProvider, componentTokenProvider, relayTokenProvider, staticTokenProvider, type TokenProvider } from './wechat/tokens.ts';
@@ -17,6 +18,7 @@ export type Terminal = Readonly<{
   db: Db;
   client: WeChatClient;
   engine: Engine;
+  connectivity: Connectivity;
   apiBase: string;
   sim: RunningSimulator | null;
   close(): Promise<void>;
@@ -25,7 +27,6 @@ export type Terminal = Readonly<{
 export type OpenTerminalOptions = Readonly<{
   dataDir?: string;
   env?: Readonly<Record<string, string | undefined>>;
-  offline?: (db: Db, config: Config) => OfflinePolicy;
   engine?: Partial<EngineOptions>;
 }>;
 
@@ -66,12 +67,13 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
     }
     const tokens = tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db);
     const client = createWeChatClient({ baseURL: apiBase, timeoutMs: config.settings.requestTimeoutMs, tokens });
+    const connectivity = new Connectivity();
     const engine = new Engine({
       db,
       client,
       terminalId: config.settings.terminalId,
       scope,
-      offline: options.offline?.(db, config),
+      offline: offlinePolicy(connectivity, () => config.settings.offline),
       ...options.engine,
     });
     const runningSim = sim;
@@ -80,6 +82,7 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       db,
       client,
       engine,
+      connectivity,
       apiBase,
       sim,
       async close() {

@@ -97,7 +97,7 @@ function describeCard(card: CardLookup, tr: Translator): string[] {
 }
 
 /** Opens the terminal, runs `fn`, closes it; configuration problems become a clear message. */
-async function withTerminal(io: CliIO, options: GlobalOptions, fn: (terminal: Terminal, tr: Translator) => Promise<void>): Promise<void> {
+export async function withTerminal(io: CliIO, options: GlobalOptions, fn: (terminal: Terminal, tr: Translator) => Promise<void>): Promise<void> {
   let terminal: Terminal;
   try {
     terminal = await openTerminal();
@@ -118,13 +118,13 @@ async function withTerminal(io: CliIO, options: GlobalOptions, fn: (terminal: Te
   }
 }
 
-function refuse(io: CliIO, tr: Translator, json: boolean | undefined, reason: ReasonCode, exitCode: number = EXIT.error): void {
+export function refuse(io: CliIO, tr: Translator, json: boolean | undefined, reason: ReasonCode, exitCode: number = EXIT.error): void {
   if (json) io.out(JSON.stringify({ error: reason, message: tr.reason(reason) }));
   else io.err(tr.t('declined', { reason: tr.reason(reason) }));
   io.setExitCode(exitCode);
 }
 
-const globals = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
+export const globals = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
 
 export const registerTerminalCommands: RegisterCommand = (program, io) => {
   program

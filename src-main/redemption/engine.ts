@@ -320,7 +320,7 @@ export class Engine {
   }
 
   /** Validates a fresh lookup, then commits `deducting` (or `consuming` for a voucher) and sends. */
-  private async validateAndDeduct(row: RedemptionRow, answer: CodeGetAnswer, definition: CardDefinition): Promise<RedemptionRow> {
+  private async validateAndDeduct(row: RedemptionRow, answer: CodeGetAnswer, definition: CardDefinition, replay = false): Promise<RedemptionRow> {
     const realCode = answer.card.code;
     const subCardType = subCardTypeOf(definition);
     const problems = cardProblems(answer, definition, this.options.scope, Math.floor(this.now() / 1000));
@@ -328,11 +328,14 @@ export class Engine {
     const reason = problems[0] ?? amountIssue;
     const known = { real_code: realCode, card_id: answer.card.card_id, card_title: definition.title, sub_card_type: subCardType };
     if (reason) {
+      // Live: the cashier is told and nothing moved. Replayed: the goods are gone, so a manager
+      // decides (never a partial deduction on the terminal's own initiative).
+      const detail = replay ? `replay: card ${answer.user_card_status}, balance ${answer.card.balance ?? 'none'} fen, queued ${row.amount_fen} fen` : null;
       return this.changed(
         this.tx(row.id, () => {
           if (row.code_kind === 'wechat_dynamic') mapDynamicCode(this.db, row.scanned_code, realCode, answer.card.card_id);
           this.rememberCard(answer, definition);
-          return updateRedemption(this.db, row.id, { ...known, state: 'declined', reason, balance_before_fen: answer.card.balance ?? null });
+          return updateRedemption(this.db, row.id, { ...known, state: replay ? 'needs_review' : 'declined', reason, detail, balance_before_fen: answer.card.balance ?? null });
         }),
       );
     }
@@ -345,6 +348,7 @@ export class Engine {
       if (row.code_kind === 'wechat_dynamic') mapDynamicCode(this.db, row.scanned_code, realCode, answer.card.card_id);
       this.rememberCard(answer, definition);
       const busy = listRedemptions(this.db, { realCode, states: IN_FLIGHT_STATES }).some((other) => other.id !== row.id);
+      if (busy && replay) return updateRedemption(this.db, row.id, { ...known, state: 'queued' }, { busy: true });
       if (busy) return updateRedemption(this.db, row.id, { ...known, state: 'declined', reason: 'card_busy' });
       return updateRedemption(this.db, row.id, {
         ...known,
@@ -355,8 +359,17 @@ export class Engine {
       });
     });
     this.changed(started);
-    if (started.state === 'declined') return started;
+    if (started.state === 'declined' || started.state === 'queued') return started;
     return voucher ? this.sendConsume(started, false) : this.sendUpdate(started);
+  }
+
+  /**
+   * Nothing was applied and the service is to blame: a live redemption is declined (the cashier
+   * can try again); a queued one goes back to the queue, since its goods are already gone.
+   */
+  private notApplied(row: RedemptionRow, reason: ReasonCode, detail: string | null): RedemptionRow {
+    if (row.offline === 1) return this.update(row.id, { state: 'queued', reason: null, detail }, { notApplied: reason });
+    return this.update(row.id, { state: 'declined', reason, detail });
   }
 
   /** Sends the absolute update of a `deducting` row and resolves its outcome. */
@@ -387,7 +400,7 @@ export class Engine {
       if (error instanceof WeChatError && error.outcomeUnknown) return this.resolveUpdate(row, `${error.message}`);
       // The service refused the write: nothing applied.
       if (error instanceof WeChatError && error.apiUnavailable) this.options.offline?.reportUnavailable(error);
-      return this.update(row.id, { state: 'declined', reason: reasonForError(error), detail: error instanceof Error ? error.message : null });
+      return this.notApplied(row, reasonForError(error), error instanceof Error ? error.message : null);
     }
   }
 
@@ -408,9 +421,7 @@ export class Engine {
       if (!resendAllowed) {
         return this.update(row.id, { state: 'declined', reason: 'interrupted', detail: `${why}; read-back shows the balance untouched` });
       }
-      if (row.attempts >= this.maxWriteAttempts) {
-        return this.update(row.id, { state: 'declined', reason: 'service_busy', detail: `${why}; not applied after ${row.attempts} attempts` });
-      }
+      if (row.attempts >= this.maxWriteAttempts) return this.notApplied(row, 'service_busy', `${why}; not applied after ${row.attempts} attempts`);
       await this.backoff(row.attempts);
       // Not applied: send the same absolute update again (harmless if a late copy lands too).
       const next = this.update(row.id, { attempts: row.attempts + 1 }, { readBack: balance, verdict: 'not applied, resending' });
@@ -478,7 +489,7 @@ export class Engine {
         // The money moved; only retiring the code failed. Recovery retries it.
         return this.update(row.id, { reason: 'outcome_unknown', detail: `consume failed: ${(error as Error).message}` });
       }
-      return this.update(row.id, { state: 'declined', reason: reasonForError(error), detail: (error as Error).message });
+      return this.notApplied(row, reasonForError(error), (error as Error).message);
     }
   }
 
@@ -492,7 +503,7 @@ export class Engine {
       }
       if (row.attempts >= this.maxWriteAttempts) {
         if (afterDeduction) return this.update(row.id, { reason: 'outcome_unknown', detail: `${why}; consume not applied yet` });
-        return this.update(row.id, { state: 'declined', reason: 'service_busy', detail: `${why}; not applied after ${row.attempts} attempts` });
+        return this.notApplied(row, 'service_busy', `${why}; not applied after ${row.attempts} attempts`);
       }
       await this.backoff(row.attempts);
       return this.sendConsume(this.update(row.id, { attempts: row.attempts + 1 }), afterDeduction);
@@ -511,6 +522,38 @@ export class Engine {
         return updateRedemption(this.db, row.id, { state: 'settled', reason: null, detail: null, balance_after_fen: row.sub_card_type === 'VOUCHER' ? null : 0 });
       }),
     );
+  }
+
+  /**
+   * Forwards one queued (offline) redemption through the same exactly-once path. A dynamic code
+   * is resolved with is_expire_dynamic_code, since it has long timed out. Throws the WeChatError
+   * when the API is still out of reach (the row stays queued, the replayer backs off).
+   */
+  async replay(id: string): Promise<RedemptionRow | undefined> {
+    const initial = getRedemption(this.db, id);
+    if (!initial || initial.state !== 'queued') return initial;
+    return this.locks.runAll([initial.scanned_code, initial.real_code ?? initial.scanned_code], async () => {
+      const row = getRedemption(this.db, id);
+      if (!row || row.state !== 'queued') return row;
+      const record = this.exchangeRecorder(row.id);
+      let answer: CodeGetAnswer;
+      let definition: CardDefinition;
+      try {
+        answer = await this.client.getCode(
+          { code: row.scanned_code, checkConsume: false, isExpireDynamicCode: row.code_kind === 'wechat_dynamic' },
+          record,
+        );
+        definition = await this.fetchDefinition(answer.card.card_id, record);
+      } catch (error) {
+        if (error instanceof WeChatError && (error.apiUnavailable || error.errcode === 45011)) {
+          this.tx(row.id, () => undefined);
+          throw error;
+        }
+        const reason = reasonForError(error);
+        return this.update(row.id, { state: 'needs_review', reason, detail: `replay: ${(error as Error).message}` });
+      }
+      return this.validateAndDeduct(row, answer, definition, true);
+    });
   }
 
   /**

@@ -5,10 +5,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import type { z } from 'zod';
-import { redactUrl } from '../log.ts';
-import { TOKEN_ERRCODES, WeChatError, type WeChatFailure } from './errors.ts';
+import { networkFailure, TOKEN_ERRCODES, WeChatError } from './errors.ts';
 import {
   CardGetSchema,
   CodeGetSchema,
@@ -54,25 +53,6 @@ export type WeChatClient = Readonly<{
   consume(request: Readonly<{ code: string; cardId: string }>, onExchange?: ExchangeListener): Promise<void>;
   readonly http: AxiosInstance;
 }>;
-
-/** Errors where the request cannot have reached the service. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ERR_INVALID_URL',
-]);
-
-function networkFailure(error: unknown): WeChatFailure {
-  const code = error instanceof AxiosError ? (error.code ?? '') : '';
-  const cause = (error as { cause?: { code?: string } }).cause?.code ?? '';
-  const detail = redactUrl(`${code || cause || 'network'}: ${(error as Error).message}`);
-  if (NOT_SENT_CODES.has(code) || NOT_SENT_CODES.has(cause)) return { kind: 'unreachable', detail };
-  return { kind: 'unknown', detail };
-}
 
 export function createHttp(baseURL: string, timeoutMs: number): AxiosInstance {
   return axios.create({

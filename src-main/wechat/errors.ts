@@ -1,4 +1,6 @@
+import { AxiosError } from 'axios';
 import type { ReasonCode } from '../../shared/reasons.ts';
+import { redactUrl } from '../log.ts';
 
 /**
  * How a call to WeChat failed, in the terms the money path needs:
@@ -99,3 +101,23 @@ export class TokenError extends Error {
     this.name = 'TokenError';
   }
 }
+
+/** Errors where the request cannot have reached the service. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ERR_INVALID_URL',
+]);
+
+export function networkFailure(error: unknown): WeChatFailure {
+  const code = error instanceof AxiosError ? (error.code ?? '') : '';
+  const cause = (error as { cause?: { code?: string } }).cause?.code ?? '';
+  const detail = redactUrl(`${code || cause || 'network'}: ${(error as Error).message}`);
+  if (NOT_SENT_CODES.has(code) || NOT_SENT_CODES.has(cause)) return { kind: 'unreachable', detail };
+  return { kind: 'unknown', detail };
+}
+

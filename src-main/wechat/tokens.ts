@@ -5,8 +5,8 @@
  */
 import type { AxiosInstance } from 'axios';
 import type { z } from 'zod';
-import { createLogger, maskSecret, redactUrl } from '../log.ts';
-import { TokenError } from './errors.ts';
+import { createLogger, maskSecret } from '../log.ts';
+import { networkFailure, TokenError, WeChatError } from './errors.ts';
 import { AuthorizerTokenSchema, ComponentTokenSchema, EnvelopeSchema, TokenAnswerSchema } from './schemas.ts';
 
 const log = createLogger('tokens');
@@ -66,11 +66,13 @@ async function request<S extends z.ZodType>(
   let data: unknown;
   try {
     const response = await http.request({ ...config, responseType: 'json', validateStatus: () => true });
+    if (response.status >= 500) throw new WeChatError(what, { kind: 'unknown', detail: `HTTP ${response.status}` });
     if (response.status >= 400) throw new TokenError(`${what}: HTTP ${response.status}`);
     data = response.data;
   } catch (error) {
     if (error instanceof TokenError) throw error;
-    throw new TokenError(`${what}: ${redactUrl((error as Error).message)}`, { cause: error });
+    // No connection is not a configuration problem: offline rules apply, like any API call.
+    throw new WeChatError(what, networkFailure(error));
   }
   const envelope = EnvelopeSchema.safeParse(data);
   if (envelope.success && envelope.data.errcode !== undefined && envelope.data.errcode !== 0) {

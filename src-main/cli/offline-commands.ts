@@ -1,0 +1,91 @@
+/** `gcterm replay` (forward the offline queue now) and `gcterm status` (connectivity and queue). */
+import type { Command } from 'commander';
+import { formatYuan } from '../../shared/money.ts';
+import { queueStatus, replayQueue } from '../redemption/offline.ts';
+import { TokenError, WeChatError } from '../wechat/errors.ts';
+import type { RegisterCommand } from './io.ts';
+import { EXIT, globals, withTerminal } from './terminal-commands.ts';
+
+const MESSAGES = {
+  'zh-CN': {
+    replay: '上传完成：成功 {{settled}} 笔，待人工核对 {{review}} 笔，仍在队列 {{remaining}} 笔',
+    stopped: '网络仍不可用，已暂停上传',
+    online: '在线',
+    offline: '离线',
+    status: '{{mode}}  {{api}}  队列 {{depth}} 笔，共 {{fen}}{{oldest}}',
+    oldest: '，最早 {{age}} 前',
+  },
+  en: {
+    replay: 'Replay done: {{settled}} settled, {{review}} need review, {{remaining}} still queued',
+    stopped: 'The API is still unreachable: replay paused',
+    online: 'ONLINE',
+    offline: 'OFFLINE',
+    status: '{{mode}}  {{api}}  queue {{depth}} item(s), {{fen}} in total{{oldest}}',
+    oldest: ', oldest {{age}} ago',
+  },
+} as const;
+
+function age(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours} h ${minutes % 60} min`;
+}
+
+export const registerOfflineCommands: RegisterCommand = (program, io) => {
+  program
+    .command('replay')
+    .description('send the offline queue now / 立即上传离线交易')
+    .action(async (_options: unknown, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        const m = MESSAGES[tr.language];
+        const report = await replayQueue(terminal.engine, terminal.connectivity, { backoffMs: () => 1_000 });
+        if (options.json) io.out(JSON.stringify(report));
+        else {
+          io.out(m.replay.replace('{{settled}}', String(report.settled)).replace('{{review}}', String(report.needsReview)).replace('{{remaining}}', String(report.remaining)));
+          if (report.stoppedBy) io.out(m.stopped);
+        }
+        if (report.stoppedBy) io.setExitCode(EXIT.unknown);
+        else if (report.needsReview > 0) io.setExitCode(EXIT.review);
+      });
+    });
+
+  program
+    .command('status')
+    .description('connectivity, offline queue and exposure / 网络与离线队列状态')
+    .action(async (_options: unknown, command: Command) => {
+      const options = globals(command);
+      await withTerminal(io, options, async (terminal, tr) => {
+        const m = MESSAGES[tr.language];
+        // A cheap probe: any answer from WeChat (even "invalid code") means it is reachable.
+        let online = true;
+        try {
+          await terminal.client.getCode({ code: '000000000000' });
+        } catch (error) {
+          online = !(error instanceof WeChatError && error.apiUnavailable) && !(error instanceof TokenError);
+        }
+        const queue = queueStatus(terminal.db);
+        const status = {
+          online,
+          sandbox: terminal.config.sandbox,
+          apiBase: terminal.apiBase,
+          terminalId: terminal.config.settings.terminalId,
+          queueDepth: queue.depth,
+          queuedFen: queue.queuedFen,
+          oldestQueuedAt: queue.oldestQueuedAt === null ? null : new Date(queue.oldestQueuedAt).toISOString(),
+        };
+        if (options.json) io.out(JSON.stringify(status));
+        else
+          io.out(
+            m.status
+              .replace('{{mode}}', online ? m.online : m.offline)
+              .replace('{{api}}', terminal.config.sandbox ? 'SANDBOX' : terminal.apiBase)
+              .replace('{{depth}}', String(queue.depth))
+              .replace('{{fen}}', formatYuan(queue.queuedFen))
+              .replace('{{oldest}}', queue.oldestQueuedAt === null ? '' : m.oldest.replace('{{age}}', age(Date.now() - queue.oldestQueuedAt))),
+          );
+        if (!online) io.setExitCode(EXIT.unknown);
+      });
+    });
+};
