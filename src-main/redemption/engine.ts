@@ -159,8 +159,17 @@ export class Engine {
     });
   }
 
+  private readonly changeListeners = new Set<(row: RedemptionRow) => void>();
+
+  /** Every committed change of a redemption, for the UI. */
+  onChange(listener: (row: RedemptionRow) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   private changed(row: RedemptionRow): RedemptionRow {
     this.options.onChange?.(row);
+    for (const listener of this.changeListeners) listener(row);
     return row;
   }
 
@@ -532,28 +541,30 @@ export class Engine {
   async replay(id: string): Promise<RedemptionRow | undefined> {
     const initial = getRedemption(this.db, id);
     if (!initial || initial.state !== 'queued') return initial;
-    return this.locks.runAll([initial.scanned_code, initial.real_code ?? initial.scanned_code], async () => {
-      const row = getRedemption(this.db, id);
-      if (!row || row.state !== 'queued') return row;
-      const record = this.exchangeRecorder(row.id);
-      let answer: CodeGetAnswer;
-      let definition: CardDefinition;
-      try {
-        answer = await this.client.getCode(
-          { code: row.scanned_code, checkConsume: false, isExpireDynamicCode: row.code_kind === 'wechat_dynamic' },
-          record,
-        );
-        definition = await this.fetchDefinition(answer.card.card_id, record);
-      } catch (error) {
-        if (error instanceof WeChatError && (error.apiUnavailable || error.errcode === 45011)) {
-          this.tx(row.id, () => undefined);
-          throw error;
-        }
-        const reason = reasonForError(error);
-        return this.update(row.id, { state: 'needs_review', reason, detail: `replay: ${(error as Error).message}` });
+    return this.locks.runAll([initial.scanned_code, initial.real_code ?? initial.scanned_code], () => this.replayUnlocked(id));
+  }
+
+  private async replayUnlocked(id: string): Promise<RedemptionRow | undefined> {
+    const row = getRedemption(this.db, id);
+    if (!row || row.state !== 'queued') return row;
+    const record = this.exchangeRecorder(row.id);
+    let answer: CodeGetAnswer;
+    let definition: CardDefinition;
+    try {
+      answer = await this.client.getCode(
+        { code: row.scanned_code, checkConsume: false, isExpireDynamicCode: row.code_kind === 'wechat_dynamic' },
+        record,
+      );
+      definition = await this.fetchDefinition(answer.card.card_id, record);
+    } catch (error) {
+      if (error instanceof WeChatError && (error.apiUnavailable || error.errcode === 45011)) {
+        this.tx(row.id, () => undefined);
+        throw error;
       }
-      return this.validateAndDeduct(row, answer, definition, true);
-    });
+      const reason = reasonForError(error);
+      return this.update(row.id, { state: 'needs_review', reason, detail: `replay: ${(error as Error).message}` });
+    }
+    return this.validateAndDeduct(row, answer, definition, true);
   }
 
   /**
@@ -594,6 +605,68 @@ export class Engine {
       if (resolved) results.push(resolved);
     }
     return results;
+  }
+
+  /**
+   * A manager's decision on a redemption held for review, journaled with who and why:
+   * - retry: back into the queue and forwarded now, through the exactly-once path;
+   * - settle_partial: deduct what the card still holds (emptying it), record the shortfall;
+   * - write_off: record the loss; collected_other: record payment taken another way (cash).
+   */
+  async resolveReview(
+    id: string,
+    action: 'retry' | 'settle_partial' | 'write_off' | 'collected_other',
+    manager: string,
+    note: string,
+  ): Promise<Result<RedemptionRow, Failure>> {
+    const initial = getRedemption(this.db, id);
+    if (!initial) return err({ reason: 'not_found' });
+    const who = { manager, action, note };
+    if (action === 'write_off' || action === 'collected_other') {
+      if (initial.state !== 'needs_review') return err({ reason: 'invalid_request' });
+      return ok(this.update(id, { state: action === 'write_off' ? 'written_off' : 'collected_other', detail: `${initial.detail ?? ''}\n${manager}: ${note}`.trim() }, who));
+    }
+    return this.locks.runAll([initial.scanned_code, initial.real_code ?? initial.scanned_code], async () => {
+      const row = getRedemption(this.db, id);
+      if (!row || row.state !== 'needs_review') return err({ reason: 'invalid_request' });
+      if (action === 'retry') {
+        const queued = this.update(id, { state: 'queued', offline: 1, reason: null }, who);
+        try {
+          return ok((await this.replayUnlocked(id)) ?? queued);
+        } catch (error) {
+          // Still unreachable: it stays queued and the replay job forwards it later.
+          if (error instanceof WeChatError) return ok(getRedemption(this.db, id) ?? queued);
+          throw error;
+        }
+      }
+      // settle_partial: a fresh read of the card decides how much is left.
+      let answer: CodeGetAnswer;
+      try {
+        answer = await this.client.getCode({ code: row.real_code ?? row.scanned_code, cardId: row.card_id ?? undefined, checkConsume: false, isExpireDynamicCode: row.real_code === null && row.code_kind === 'wechat_dynamic' }, this.exchangeRecorder(row.id));
+      } catch (error) {
+        return err({ reason: reasonForError(error) });
+      }
+      const balance = answer.card.balance ?? 0;
+      if (answer.user_card_status !== 'NORMAL' || balance <= 0 || row.sub_card_type === 'VOUCHER') return err({ reason: 'insufficient_balance' });
+      const part = Math.min(balance, row.amount_fen);
+      const shortfall = row.amount_fen - part;
+      const deducting = this.update(
+        id,
+        {
+          state: 'deducting',
+          real_code: answer.card.code,
+          card_id: answer.card.card_id,
+          amount_fen: part,
+          balance_before_fen: balance,
+          target_balance_fen: balance - part,
+          attempts: 1,
+          reason: null,
+          detail: `partial: ${part} of ${row.amount_fen} fen deducted, shortfall ${shortfall} fen (${manager}: ${note})`,
+        },
+        { ...who, shortfallFen: shortfall },
+      );
+      return ok(await this.sendUpdate(deducting));
+    });
   }
 
   /**
