@@ -94,6 +94,8 @@ export async function createTranslator(language: Language): Promise<Translator> 
     lng: language,
     fallbackLng: 'en',
     interpolation: { escapeValue: false },
+    // i18next otherwise prints a sponsor notice to stdout, which would corrupt --json output.
+    showSupportNotice: false,
     resources: Object.fromEntries(
       LANGUAGES.map((lng) => [lng, { translation: { ...CLI_MESSAGES[lng], reason: REASON_MESSAGES[lng] } }]),
     ),
