@@ -38,11 +38,21 @@ export class WeChatError extends Error {
   }
 
   /**
+   * The service answered, but with something that is not the answer of this call (not JSON,
+   * truncated, the wrong shape). Never money; for a write, an unknown outcome.
+   */
+  get badAnswer(): boolean {
+    return this.failure.kind === 'unknown' && this.failure.detail.startsWith('bad answer');
+  }
+
+  /**
    * The API as a whole is out of reach (offline mode applies), as opposed to this card being
-   * declined: no connection, timeouts, 5xx, system busy, daily quota.
+   * declined: no connection, timeouts, 5xx, system busy, daily quota. A bad answer is not: the
+   * service did answer, and accepting the card offline on the strength of a garbled lookup would
+   * hand over goods against a card nobody checked.
    */
   get apiUnavailable(): boolean {
-    if (this.failure.kind !== 'api') return true;
+    if (this.failure.kind !== 'api') return !this.badAnswer;
     return this.failure.errcode === -1 || this.failure.errcode === 45009;
   }
 }
@@ -87,7 +97,7 @@ export function reasonForErrcode(errcode: number): ReasonCode {
 export function reasonForError(error: unknown): ReasonCode {
   if (error instanceof WeChatError) {
     if (error.failure.kind === 'unreachable') return 'network_unavailable';
-    if (error.failure.kind === 'unknown') return error.failure.detail.startsWith('bad answer') ? 'bad_answer' : 'network_unavailable';
+    if (error.failure.kind === 'unknown') return error.badAnswer ? 'bad_answer' : 'network_unavailable';
     return reasonForErrcode(error.failure.errcode);
   }
   if (error instanceof TokenError) return 'token_failed';
