@@ -1,0 +1,213 @@
+/**
+ * The shell: loads the status, keeps it fresh from pushed events, follows the core's language,
+ * and shows Sign-in or the three screens (Redeem, End of day, Settings) above the status bar.
+ * F1/F2/F3 switch screens from anywhere; every control is also reachable with Tab.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ApiName, ApiRequest, ApiResponses, StatusView } from '../../shared/contract.ts';
+import type { Language } from '../../shared/i18n/reasons.ts';
+import { changeLanguage } from '../i18n/index.ts';
+import { EndOfDay } from '../screens/endofday/EndOfDay.tsx';
+import { Redeem } from '../screens/redeem/Redeem.tsx';
+import { Settings } from '../screens/settings/Settings.tsx';
+import { SignIn } from '../screens/signin/SignIn.tsx';
+import { createSoundPlayer } from '../sound.ts';
+import { TransportError } from '../transport/bridge.ts';
+import type { UiClient } from '../transport/client.ts';
+import { AppContext, type AppContextValue, type AskManager, type Call } from './context.tsx';
+import { ManagerPinDialog, type PinRequest } from './ManagerPinDialog.tsx';
+import { StatusBar, type LocalScanner } from './StatusBar.tsx';
+
+export type Screen = 'redeem' | 'endofday' | 'settings';
+const SCREENS: readonly Screen[] = ['redeem', 'endofday', 'settings'];
+const SHORTCUTS: Readonly<Record<string, Screen>> = { F1: 'redeem', F2: 'endofday', F3: 'settings' };
+
+export function App({ client }: Readonly<{ client: UiClient }>) {
+  const { t, i18n } = useTranslation();
+  const [status, setStatus] = useState<StatusView | null>(null);
+  const [coreReachable, setCoreReachable] = useState(true);
+  const [screen, setScreen] = useState<Screen>('redeem');
+  const [pinRequest, setPinRequest] = useState<PinRequest | null>(null);
+  const [cameraLive, setCameraLive] = useState(false);
+  const sound = useMemo(() => createSoundPlayer(window.localStorage), []);
+  const [muted, setMuted] = useState(() => sound.muted());
+
+  const call: Call = useCallback(
+    async <N extends ApiName>(name: N, request: ApiRequest<N>): Promise<ApiResponses[N] | null> => {
+      try {
+        const result = await client.send(name, request);
+        setCoreReachable(true);
+        return result;
+      } catch (error) {
+        if (!(error instanceof TransportError)) console.error(error);
+        setCoreReachable(false);
+        return null;
+      }
+    },
+    [client],
+  );
+
+  const refreshStatus = useCallback(async (): Promise<void> => {
+    const result = await call('status:get', {});
+    if (result?.ok) setStatus(result.value);
+  }, [call]);
+
+  useEffect(() => {
+    void refreshStatus();
+    const offEvents = client.onEvent((event) => {
+      if (event.type === 'status') setStatus(event.status);
+    });
+    // After a reconnect the pushed events missed in between are gone: ask again.
+    const offConnection = client.onConnectionChange((connected) => {
+      setCoreReachable(connected);
+      if (connected) void refreshStatus();
+    });
+    // A slow poll as a safety net; events carry the real-time changes.
+    const poll = setInterval(() => void refreshStatus(), 30_000);
+    return () => {
+      offEvents();
+      offConnection();
+      clearInterval(poll);
+    };
+  }, [client, refreshStatus]);
+
+  const language = status?.language;
+  useEffect(() => {
+    if (language && language !== i18n.language) void changeLanguage(language);
+  }, [language, i18n]);
+
+  // Signing out (or the core forgetting the session) always lands on the redeem screen next time.
+  const signedIn = status?.session.signedIn ?? false;
+  useEffect(() => {
+    if (!signedIn) setScreen('redeem');
+  }, [signedIn]);
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      const target = SHORTCUTS[event.key];
+      if (!target || !signedIn || pinRequest) return;
+      event.preventDefault();
+      setScreen(target);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [signedIn, pinRequest]);
+
+  const askManager: AskManager = useCallback(
+    (title, attempt) =>
+      new Promise<boolean>((resolve) => {
+        setPinRequest({
+          title,
+          attempt,
+          close: (went) => {
+            setPinRequest(null);
+            resolve(went);
+          },
+        });
+      }),
+    [],
+  );
+
+  const switchLanguage = (next: Language): void => {
+    void (async () => {
+      const result = await call('language:set', { language: next });
+      // The UI follows at once even if the core refused to persist it (it says why on refresh).
+      await changeLanguage(result?.ok ? result.value.language : next);
+      await refreshStatus();
+    })();
+  };
+
+  const signOut = (): void => {
+    void (async () => {
+      await call('session:signOut', {});
+      await refreshStatus();
+    })();
+  };
+
+  if (!status) {
+    return (
+      <div className="app loading" aria-busy>
+        <p>{coreReachable ? t('app.loading') : t('status.coreUnreachable')}</p>
+      </div>
+    );
+  }
+
+  const value: AppContextValue = { client, call, status, refreshStatus, sound, askManager };
+  const localScanners: readonly LocalScanner[] = [
+    { source: 'keyboard', live: signedIn && screen !== 'endofday' },
+    { source: 'camera', live: cameraLive },
+  ];
+  const currentLanguage = i18n.language as Language;
+
+  return (
+    <AppContext.Provider value={value}>
+      <div className={`app ${status.sandbox ? 'is-sandbox' : 'is-live'}`}>
+        <header className="topbar">
+          <span className="brand">{t('app.title')}</span>
+          {signedIn && (
+            <nav className="tabs" aria-label={t('app.screens')}>
+              {SCREENS.map((s, i) => (
+                <button
+                  key={s}
+                  type="button"
+                  className={`tab ${screen === s ? 'active' : ''}`}
+                  aria-current={screen === s ? 'page' : undefined}
+                  data-testid={`tab-${s}`}
+                  onClick={() => setScreen(s)}
+                >
+                  {t(`screen.${s}`)} <kbd>F{i + 1}</kbd>
+                </button>
+              ))}
+            </nav>
+          )}
+          <span className="topbar-spacer" />
+          <button
+            type="button"
+            className="button ghost"
+            data-testid="language-switch"
+            aria-label={t('app.switchLanguage')}
+            onClick={() => switchLanguage(currentLanguage === 'en' ? 'zh-CN' : 'en')}
+          >
+            {currentLanguage === 'en' ? '中文' : 'English'}
+          </button>
+          <button
+            type="button"
+            className="button ghost"
+            aria-pressed={muted}
+            onClick={() => {
+              sound.setMuted(!muted);
+              setMuted(!muted);
+            }}
+          >
+            {muted ? t('app.soundOff') : t('app.soundOn')}
+          </button>
+          {signedIn && (
+            <button type="button" className="button ghost" data-testid="sign-out" onClick={signOut}>
+              {t('app.signOut')}
+            </button>
+          )}
+        </header>
+        {!coreReachable && (
+          <div className="banner error" role="alert">
+            {t('app.coreUnreachable')}
+          </div>
+        )}
+        <div className="content">
+          {!signedIn ? (
+            <SignIn />
+          ) : screen === 'redeem' ? (
+            <Redeem onCameraLive={setCameraLive} />
+          ) : screen === 'endofday' ? (
+            <EndOfDay />
+          ) : (
+            <Settings onClose={() => setScreen('redeem')} />
+          )}
+        </div>
+        <StatusBar localScanners={localScanners} coreReachable={coreReachable} />
+        {pinRequest && <ManagerPinDialog request={pinRequest} />}
+      </div>
+    </AppContext.Provider>
+  );
+}
+

@@ -1,0 +1,337 @@
+/**
+ * End of day: the day's journal with filters, totals by state, the needs-review queue and its
+ * manager actions, settled amount per hour, CSV export, the Z-report, and whether the journal's
+ * hash chain verifies. Reloads itself (debounced) when the core reports a redemption changing.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ChainVerification, DaySummary, RedemptionState, RedemptionView } from '../../../shared/contract.ts';
+import { formatYuan } from '../../../shared/money.ts';
+import { useApp } from '../../app/context.tsx';
+import { localDay, localHour } from '../../format.ts';
+import { reasonText } from '../../i18n/index.ts';
+import { DetailDialog } from './DetailDialog.tsx';
+import { HourChart } from './HourChart.tsx';
+import { STATE_ORDER, type ReviewAction } from './labels.ts';
+import { RedemptionList } from './RedemptionList.tsx';
+import { ZReport } from './ZReport.tsx';
+
+type Filters = Readonly<{ state: RedemptionState | ''; cashier: string; fromHour: number; toHour: number; search: string }>;
+const NO_FILTERS: Filters = { state: '', cashier: '', fromHour: 0, toHour: 23, search: '' };
+
+export function EndOfDay() {
+  const { t } = useTranslation();
+  const { call, client, status, askManager, refreshStatus, sound } = useApp();
+  const [date, setDate] = useState(() => localDay(Date.now()));
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [rows, setRows] = useState<readonly RedemptionView[]>([]);
+  const [summary, setSummary] = useState<DaySummary | null>(null);
+  const [verification, setVerification] = useState<ChainVerification | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [open, setOpen] = useState<RedemptionView | null>(null);
+  const [detailMessage, setDetailMessage] = useState<string | null>(null);
+  const [printedAt, setPrintedAt] = useState(() => Date.now());
+  const loadSeq = useRef(0);
+
+  const load = useCallback(async (): Promise<void> => {
+    const seq = ++loadSeq.current;
+    const search = filters.search.trim();
+    const [list, day] = await Promise.all([
+      call('journal:list', { date, ...(search !== '' ? { search } : {}) }),
+      call('journal:summary', { date }),
+    ]);
+    if (seq !== loadSeq.current) return;
+    setLoading(false);
+    if (!list || !day) return;
+    if (!list.ok) return setProblem(reasonText(t, list.error));
+    if (!day.ok) return setProblem(reasonText(t, day.error));
+    setProblem(null);
+    setRows(list.value);
+    setSummary(day.value);
+  }, [call, date, filters.search, t]);
+
+  const verify = useCallback(async (): Promise<void> => {
+    const result = await call('journal:verify', {});
+    if (result?.ok) setVerification(result.value);
+  }, [call]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    void verify();
+  }, [verify]);
+
+  // Redemptions change under us (a queued one settling, another cashier): reload, at most twice a second.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const off = client.onEvent((event) => {
+      if (event.type !== 'redemption') return;
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        void load();
+        setOpen((current) => (current && current.id === event.redemption.id ? event.redemption : current));
+      }, 500);
+    });
+    return () => {
+      off();
+      if (timer) clearTimeout(timer);
+    };
+  }, [client, load]);
+
+  const cashiers = useMemo(() => [...new Set(rows.map((r) => r.cashier))].sort(), [rows]);
+  const shown = useMemo(
+    () =>
+      rows.filter((r) => {
+        if (filters.state !== '' && r.state !== filters.state) return false;
+        if (filters.cashier !== '' && r.cashier !== filters.cashier) return false;
+        const hour = localHour(r.createdAt);
+        return hour >= filters.fromHour && hour <= filters.toHour;
+      }),
+    [rows, filters],
+  );
+  const reviewQueue = useMemo(() => rows.filter((r) => r.state === 'needs_review'), [rows]);
+
+  const exportCsv = (): void => {
+    void (async () => {
+      const result = await call('journal:exportCsv', { date });
+      if (!result) return;
+      if (!result.ok) return setProblem(reasonText(t, result.error));
+      // A BOM so spreadsheet programs read the Chinese text as UTF-8.
+      const blob = new Blob(['\uFEFF', result.value.csv], { type: 'text/csv;charset=utf-8' });
+      const url = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = result.value.filename;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      setNotice(t('eod.exported', { filename: result.value.filename }));
+    })();
+  };
+
+  const printReport = (): void => {
+    setPrintedAt(Date.now());
+    // Let React render the new time before the print snapshot is taken.
+    requestAnimationFrame(() => window.print());
+  };
+  const savePdf = client.saveReportPdf
+    ? (): void => {
+        setPrintedAt(Date.now());
+        void (async () => {
+          const saved = await client.saveReportPdf?.({ filename: `z-report-${status.terminalId}-${date}.pdf` });
+          if (saved) setNotice(saved.ok ? t('eod.pdfSaved', { path: saved.path }) : saved.message);
+        })();
+      }
+    : null;
+
+  const replay = (): void => {
+    void (async () => {
+      const result = await call('offline:replay', {});
+      if (!result) return;
+      if (!result.ok) return setProblem(reasonText(t, result.error));
+      setNotice(t('eod.replayed', result.value));
+      await Promise.all([load(), refreshStatus()]);
+    })();
+  };
+
+  const managerOutcome = (reason: string): 'pin_problem_wrong' | 'pin_problem_not_manager' | null =>
+    reason === 'pin_wrong' ? 'pin_problem_wrong' : reason === 'manager_required' ? 'pin_problem_not_manager' : null;
+
+  const voidRow = (row: RedemptionView): void => {
+    setDetailMessage(null);
+    void askManager(t('void.title', { amount: formatYuan(row.amountFen) }), async (managerPin) => {
+      const result = await call('redemption:void', { id: row.id, managerPin });
+      if (!result) return 'done';
+      if (!result.ok) {
+        const pinProblem = managerOutcome(result.error.reason);
+        if (pinProblem) return pinProblem;
+        setDetailMessage(reasonText(t, result.error));
+        sound.play('error');
+        return 'done';
+      }
+      setOpen(result.value);
+      setDetailMessage(t('void.done'));
+      await Promise.all([load(), refreshStatus()]);
+      return 'done';
+    });
+  };
+
+  const resolve = (row: RedemptionView, action: ReviewAction, note: string): void => {
+    setDetailMessage(null);
+    void askManager(t(`review.confirm.${action}`, { amount: formatYuan(row.amountFen) }), async (managerPin) => {
+      const result = await call('review:resolve', { id: row.id, action, managerPin, note });
+      if (!result) return 'done';
+      if (!result.ok) {
+        const pinProblem = managerOutcome(result.error.reason);
+        if (pinProblem) return pinProblem;
+        setDetailMessage(reasonText(t, result.error));
+        return 'done';
+      }
+      setOpen(result.value);
+      setDetailMessage(t('review.done', { state: t(`state.${result.value.state}`) }));
+      await Promise.all([load(), refreshStatus()]);
+      return 'done';
+    });
+  };
+
+  const setFilter = (patch: Partial<Filters>): void => setFilters((f) => ({ ...f, ...patch }));
+  const hours = Array.from({ length: 24 }, (_, h) => h);
+
+  return (
+    <main className="screen endofday" aria-label={t('screen.endofday')} aria-busy={loading}>
+      <div className="eod-toolbar">
+        <label>
+          {t('eod.date')}
+          <input type="date" value={date} max={localDay(Date.now())} data-testid="eod-date" onChange={(e) => e.target.value && setDate(e.target.value)} />
+        </label>
+        <label>
+          {t('eod.state')}
+          <select value={filters.state} data-testid="filter-state" onChange={(e) => setFilter({ state: e.target.value as RedemptionState | '' })}>
+            <option value="">{t('eod.all')}</option>
+            {STATE_ORDER.map((s) => (
+              <option key={s} value={s}>
+                {t(`state.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('eod.cashier')}
+          <select value={filters.cashier} data-testid="filter-cashier" onChange={(e) => setFilter({ cashier: e.target.value })}>
+            <option value="">{t('eod.all')}</option>
+            {cashiers.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('eod.from')}
+          <select value={filters.fromHour} onChange={(e) => setFilter({ fromHour: Number(e.target.value) })}>
+            {hours.map((h) => (
+              <option key={h} value={h}>{`${h.toString().padStart(2, '0')}:00`}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('eod.to')}
+          <select value={filters.toHour} onChange={(e) => setFilter({ toHour: Number(e.target.value) })}>
+            {hours.map((h) => (
+              <option key={h} value={h}>{`${h.toString().padStart(2, '0')}:59`}</option>
+            ))}
+          </select>
+        </label>
+        <label className="grow">
+          {t('eod.search')}
+          <input type="search" value={filters.search} placeholder={t('eod.searchHint')} maxLength={64} data-testid="filter-search" onChange={(e) => setFilter({ search: e.target.value })} />
+        </label>
+      </div>
+      {problem && (
+        <div className="banner error" role="alert">
+          {problem}
+        </div>
+      )}
+      {notice && (
+        <div className="banner info" role="status" data-testid="eod-notice">
+          {notice}
+          <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
+            {t('common.close')}
+          </button>
+        </div>
+      )}
+      <div className="eod-layout">
+        <div className="eod-main">
+          {reviewQueue.length > 0 && (
+            <section className="review-queue" aria-label={t('review.queue')} data-testid="review-queue">
+              <h2>{t('review.queueTitle', { count: reviewQueue.length })}</h2>
+              <ul>
+                {reviewQueue.map((r) => (
+                  <li key={r.id}>
+                    <button type="button" className="review-item" onClick={() => setOpen(r)}>
+                      <span>{r.codeMasked}</span>
+                      <span className="num">{formatYuan(r.amountFen)}</span>
+                      <span className="ellipsis">{r.reason ? reasonText(t, { reason: r.reason }) : (r.detail ?? '')}</span>
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <RedemptionList rows={shown} onOpen={(row) => { setDetailMessage(null); setOpen(row); }} />
+        </div>
+        <aside className="eod-side">
+          <section className="totals" aria-label={t('eod.totals')} data-testid="totals">
+            <h2>{t('eod.totals')}</h2>
+            <table>
+              <tbody>
+                {STATE_ORDER.filter((s) => summary?.byState[s] !== undefined).map((s) => (
+                  <tr key={s} className={`state-${s}`} data-testid={`total-${s}`}>
+                    <th>
+                      <span className={`state-badge state-${s}`}>{t(`state.${s}`)}</span>
+                    </th>
+                    <td className="num">{summary?.byState[s]?.count ?? 0}</td>
+                    <td className="num">{formatYuan(summary?.byState[s]?.amountFen ?? 0)}</td>
+                  </tr>
+                ))}
+                {summary && Object.keys(summary.byState).length === 0 && (
+                  <tr>
+                    <td className="muted">{t('eod.empty')}</td>
+                  </tr>
+                )}
+              </tbody>
+            </table>
+          </section>
+          <section className="chart" aria-label={t('eod.chartTitle')}>
+            <h2>{t('eod.chartTitle')}</h2>
+            {summary && <HourChart settledFenByHour={summary.settledFenByHour} settledCountByHour={summary.settledCountByHour} />}
+          </section>
+          <section className={`chain ${verification ? (verification.ok ? 'ok' : 'broken') : ''}`} data-testid="chain" role="status">
+            {verification === null
+              ? t('chain.unknown')
+              : verification.ok
+                ? t('chain.ok', { count: verification.checked })
+                : t('chain.broken', { seq: verification.brokenAt?.seq ?? '?', problem: verification.brokenAt?.problem ?? '' })}
+            <button type="button" className="button ghost small" onClick={() => void verify()}>
+              {t('chain.again')}
+            </button>
+          </section>
+          <div className="eod-actions">
+            <button type="button" className="button secondary" data-testid="export-csv" onClick={exportCsv}>
+              {t('eod.exportCsv')}
+            </button>
+            <button type="button" className="button secondary" data-testid="print-z" onClick={printReport}>
+              {t('eod.printZ')}
+            </button>
+            {savePdf && (
+              <button type="button" className="button secondary" onClick={savePdf}>
+                {t('eod.savePdf')}
+              </button>
+            )}
+            <button type="button" className="button secondary" data-testid="replay" onClick={replay} disabled={status.queueDepth === 0}>
+              {t('eod.replay', { count: status.queueDepth })}
+            </button>
+          </div>
+        </aside>
+      </div>
+      {summary && (
+        <ZReport
+          summary={summary}
+          verification={verification}
+          terminalId={status.terminalId}
+          sandbox={status.sandbox}
+          printedBy={status.session.name ?? ''}
+          printedAt={printedAt}
+        />
+      )}
+      {open && (
+        <DetailDialog row={open} message={detailMessage} onVoid={voidRow} onResolve={resolve} onClose={() => setOpen(null)} />
+      )}
+    </main>
+  );
+}

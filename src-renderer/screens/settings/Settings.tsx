@@ -1,0 +1,342 @@
+/**
+ * Settings, behind the manager PIN: sandbox or live, the token provider and its credentials,
+ * terminal/location/merchant ids, offline limits, scanners (with a live scan test) and language.
+ *
+ * Secrets are write-only: the form never receives them (SettingsView says only "set / not set"),
+ * a typed secret is sent once with the save and the field is cleared afterwards. The PIN typed to
+ * open the screen is kept in memory only while the screen is open, for the save request.
+ */
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SettingsView } from '../../../shared/contract.ts';
+import { classifyCode, maskCode } from '../../../shared/codes.ts';
+import { LANGUAGES, type Language } from '../../../shared/i18n/reasons.ts';
+import { formatFen, parseYuanToFen } from '../../../shared/money.ts';
+import { useApp } from '../../app/context.tsx';
+import { changeLanguage, reasonText } from '../../i18n/index.ts';
+import { formatTime } from '../../format.ts';
+import { startKeyboardInput } from '../redeem/keyboard.ts';
+
+type Provider = SettingsView['tokenProvider'];
+const PROVIDERS: readonly Provider[] = ['sandbox', 'relay', 'appsecret', 'component', 'static'];
+type LimitKey = keyof SettingsView['offline'];
+const MONEY_LIMITS: readonly LimitKey[] = ['maxPerRedemptionFen', 'maxPerCardFen', 'maxExposureFen', 'unknownStaticCapFen', 'dynamicCapFen'];
+
+type Form = {
+  sandbox: boolean;
+  apiBase: string;
+  provider: Provider;
+  relayUrl: string;
+  appid: string;
+  secret: string;
+  terminalId: string;
+  locationId: string;
+  merchantId: string;
+  allowedCardIds: string;
+  language: Language;
+  limits: Record<LimitKey, string>;
+};
+
+const toForm = (s: SettingsView): Form => ({
+  sandbox: s.sandbox,
+  apiBase: s.apiBase ?? '',
+  provider: s.tokenProvider,
+  relayUrl: s.tokenRelayUrl ?? '',
+  appid: s.appid ?? '',
+  secret: '',
+  terminalId: s.terminalId,
+  locationId: s.locationId ?? '',
+  merchantId: s.merchantId ?? '',
+  allowedCardIds: s.allowedCardIds.join('\n'),
+  language: s.language,
+  limits: {
+    maxPerRedemptionFen: formatFen(s.offline.maxPerRedemptionFen),
+    maxPerCardFen: formatFen(s.offline.maxPerCardFen),
+    maxExposureFen: formatFen(s.offline.maxExposureFen),
+    unknownStaticCapFen: formatFen(s.offline.unknownStaticCapFen),
+    dynamicCapFen: formatFen(s.offline.dynamicCapFen),
+    maxQueueAgeHours: String(s.offline.maxQueueAgeHours),
+  },
+});
+
+type Built = Readonly<{ ok: true; patch: Record<string, unknown> }> | Readonly<{ ok: false; field: string }>;
+
+/** The patch in the settings file's own shape (src-main/config.ts), only what the form owns. */
+function buildPatch(form: Form): Built {
+  const offline: Record<string, number> = {};
+  for (const key of MONEY_LIMITS) {
+    const text = form.limits[key].trim();
+    // A limit of 0 is meaningful (refuse), which parseYuanToFen treats as an error: allow it here.
+    if (/^0+(\.0{1,2})?$/.test(text)) {
+      offline[key] = 0;
+      continue;
+    }
+    const parsed = parseYuanToFen(text);
+    if (!parsed.ok) return { ok: false, field: key };
+    offline[key] = parsed.fen;
+  }
+  const hours = Number(form.limits.maxQueueAgeHours);
+  if (!Number.isFinite(hours) || hours < 0 || form.limits.maxQueueAgeHours.trim() === '') return { ok: false, field: 'maxQueueAgeHours' };
+  offline.maxQueueAgeHours = hours;
+  if (!form.sandbox && !/^https?:\/\/\S+$/.test(form.apiBase.trim())) return { ok: false, field: 'apiBase' };
+  if (form.terminalId.trim() === '') return { ok: false, field: 'terminalId' };
+
+  const token: Record<string, unknown> = { provider: form.sandbox ? 'sandbox' : form.provider };
+  if (!form.sandbox) {
+    if (form.provider === 'relay') token.url = form.relayUrl.trim();
+    if (form.provider === 'appsecret') {
+      token.appid = form.appid.trim();
+      // Left empty, the stored secret is kept.
+      if (form.secret !== '') token.secret = form.secret;
+    }
+    if (form.provider === 'static' && form.secret !== '') token.accessToken = form.secret;
+  }
+  return {
+    ok: true,
+    patch: {
+      apiBase: form.sandbox ? null : form.apiBase.trim(),
+      token,
+      terminalId: form.terminalId.trim(),
+      locationId: form.locationId.trim() === '' ? null : form.locationId.trim(),
+      merchantId: form.merchantId.trim() === '' ? null : form.merchantId.trim(),
+      allowedCardIds: form.allowedCardIds.split(/[\s,]+/).filter(Boolean),
+      language: form.language,
+      offline,
+    },
+  };
+}
+
+export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
+  const { t } = useTranslation();
+  const { call, askManager, refreshStatus } = useApp();
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  const [form, setForm] = useState<Form | null>(null);
+  const [message, setMessage] = useState<Readonly<{ kind: 'ok' | 'error'; text: string }> | null>(null);
+  const [saving, setSaving] = useState(false);
+  const pin = useRef<string | null>(null);
+  const asked = useRef(false);
+
+  useEffect(() => {
+    // Strict mode runs effects twice in development; one PIN prompt is enough.
+    if (asked.current) return;
+    asked.current = true;
+    void (async () => {
+      const went = await askManager(t('settings.unlock'), async (managerPin) => {
+        const result = await call('settings:get', { managerPin });
+        if (!result) return 'done';
+        if (!result.ok) {
+          if (result.error.reason === 'pin_wrong') return 'pin_problem_wrong';
+          if (result.error.reason === 'manager_required') return 'pin_problem_not_manager';
+          setMessage({ kind: 'error', text: reasonText(t, result.error) });
+          return 'done';
+        }
+        pin.current = managerPin;
+        setSettings(result.value);
+        setForm(toForm(result.value));
+        return 'done';
+      });
+      if (!went) onClose();
+    })();
+    return () => {
+      pin.current = null;
+    };
+  }, [askManager, call, onClose, t]);
+
+  if (!settings || !form) {
+    return (
+      <main className="screen settings locked" aria-label={t('screen.settings')}>
+        <p className="muted">{t('settings.locked')}</p>
+        {message && <p role="alert">{message.text}</p>}
+      </main>
+    );
+  }
+
+  const set = (patch: Partial<Form>): void => setForm({ ...form, ...patch });
+  const save = (event: FormEvent): void => {
+    event.preventDefault();
+    const built = buildPatch(form);
+    if (!built.ok) {
+      setMessage({ kind: 'error', text: t('settings.invalidField', { field: t(`settings.field.${built.field}`) }) });
+      return;
+    }
+    if (!pin.current) return;
+    setSaving(true);
+    setMessage(null);
+    void (async () => {
+      const result = await call('settings:update', { managerPin: pin.current ?? '', patch: built.patch });
+      setSaving(false);
+      if (!result) return;
+      if (!result.ok) return setMessage({ kind: 'error', text: reasonText(t, result.error) });
+      setSettings(result.value);
+      setForm(toForm(result.value));
+      setMessage({ kind: 'ok', text: t('settings.saved') });
+      await changeLanguage(result.value.language);
+      await refreshStatus();
+    })();
+  };
+
+  return (
+    <main className="screen settings" aria-label={t('screen.settings')}>
+      <form className="settings-form" onSubmit={save} data-testid="settings-form">
+        <fieldset>
+          <legend>{t('settings.connection')}</legend>
+          <div className="radio-row" role="radiogroup" aria-label={t('settings.mode')}>
+            <label>
+              <input type="radio" name="mode" checked={form.sandbox} onChange={() => set({ sandbox: true })} /> {t('settings.sandbox')}
+            </label>
+            <label>
+              <input type="radio" name="mode" checked={!form.sandbox} onChange={() => set({ sandbox: false })} /> {t('settings.live')}
+            </label>
+          </div>
+          {!form.sandbox && (
+            <>
+              <label>
+                {t('settings.field.apiBase')}
+                <input type="url" value={form.apiBase} placeholder="https://api.weixin.qq.com" onChange={(e) => set({ apiBase: e.target.value })} />
+              </label>
+              <label>
+                {t('settings.field.provider')}
+                <select value={form.provider} onChange={(e) => set({ provider: e.target.value as Provider, secret: '' })}>
+                  {PROVIDERS.filter((p) => p !== 'sandbox').map((p) => (
+                    <option key={p} value={p}>
+                      {t(`settings.provider.${p}`)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {form.provider === 'relay' && (
+                <label>
+                  {t('settings.field.relayUrl')}
+                  <input type="url" value={form.relayUrl} onChange={(e) => set({ relayUrl: e.target.value })} />
+                </label>
+              )}
+              {form.provider === 'appsecret' && (
+                <>
+                  <label>
+                    AppID
+                    <input value={form.appid} autoComplete="off" onChange={(e) => set({ appid: e.target.value })} />
+                  </label>
+                  <label>
+                    AppSecret <span className="muted small">{settings.appsecretSet ? t('settings.secretSet') : t('settings.secretNotSet')}</span>
+                    <input type="password" value={form.secret} autoComplete="new-password" placeholder={settings.appsecretSet ? t('settings.secretKeep') : ''} onChange={(e) => set({ secret: e.target.value })} />
+                  </label>
+                </>
+              )}
+              {form.provider === 'static' && (
+                <label>
+                  {t('settings.field.accessToken')}
+                  <input type="password" value={form.secret} autoComplete="new-password" onChange={(e) => set({ secret: e.target.value })} />
+                </label>
+              )}
+              {form.provider === 'component' && <p className="muted small">{t('settings.componentHint')}</p>}
+              <p className="muted small">{t('settings.secretsHint')}</p>
+            </>
+          )}
+        </fieldset>
+        <fieldset>
+          <legend>{t('settings.terminal')}</legend>
+          <label>
+            {t('settings.field.terminalId')}
+            <input value={form.terminalId} maxLength={64} onChange={(e) => set({ terminalId: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.field.locationId')}
+            <input value={form.locationId} maxLength={64} onChange={(e) => set({ locationId: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.field.merchantId')}
+            <input value={form.merchantId} maxLength={64} onChange={(e) => set({ merchantId: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.field.allowedCardIds')}
+            <textarea rows={2} value={form.allowedCardIds} onChange={(e) => set({ allowedCardIds: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.field.language')}
+            <select value={form.language} onChange={(e) => set({ language: e.target.value as Language })}>
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {l === 'en' ? 'English' : '简体中文'}
+                </option>
+              ))}
+            </select>
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>{t('settings.offline')}</legend>
+          {(['maxPerRedemptionFen', 'maxPerCardFen', 'maxExposureFen', 'unknownStaticCapFen', 'dynamicCapFen', 'maxQueueAgeHours'] as const).map((key) => (
+            <label key={key}>
+              {t(`settings.field.${key}`)}
+              <span className="input-with-unit">
+                {key !== 'maxQueueAgeHours' && <span>¥</span>}
+                <input
+                  inputMode="decimal"
+                  value={form.limits[key]}
+                  onChange={(e) => set({ limits: { ...form.limits, [key]: e.target.value } })}
+                />
+                {key === 'maxQueueAgeHours' && <span>{t('settings.hours')}</span>}
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <ScannerTest />
+        <div className="settings-actions">
+          {message && (
+            <p className={`settings-message ${message.kind}`} role={message.kind === 'error' ? 'alert' : 'status'} data-testid="settings-message">
+              {message.text}
+            </p>
+          )}
+          <button type="button" className="button secondary" onClick={onClose}>
+            {t('common.close')}
+          </button>
+          <button type="submit" className="button primary" disabled={saving} data-testid="settings-save">
+            {saving ? t('common.working') : t('settings.save')}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}
+
+/** Every scanner's state, and the last code any of them read while this screen is open. */
+function ScannerTest() {
+  const { t, i18n } = useTranslation();
+  const { status, client } = useApp();
+  const [last, setLast] = useState<Readonly<{ source: string; text: string; at: number }> | null>(null);
+
+  useEffect(() => {
+    const input = startKeyboardInput({ onScan: (text, at) => setLast({ source: 'keyboard', text, at }), onKey: () => undefined });
+    const off = client.onEvent((event) => {
+      if (event.type === 'scan') setLast({ source: event.source, text: event.text, at: event.at });
+    });
+    return () => {
+      input.stop();
+      off();
+    };
+  }, [client]);
+
+  return (
+    <fieldset className="scanner-test">
+      <legend>{t('settings.scanners')}</legend>
+      <ul>
+        <li className="scanner live">{t('scanner.keyboard')}</li>
+        {status.scanners.map((s) => (
+          <li key={`${s.source}:${s.device}`} className={`scanner ${s.connected ? 'live' : 'idle'}`}>
+            {t(`scanner.${s.source}`)} · {s.device} · {s.connected ? t('settings.connected') : t('settings.disconnected')}
+            {s.message && <span className="muted small"> {s.message}</span>}
+          </li>
+        ))}
+      </ul>
+      <p className="scan-test-result" role="status" data-testid="scan-test">
+        {last
+          ? t('settings.lastScan', {
+              source: t(`scanner.${last.source}`),
+              code: maskCode(last.text),
+              kind: t(`codeKind.${classifyCode(last.text)}`),
+              time: formatTime(last.at, i18n.language as Language),
+            })
+          : t('settings.scanPrompt')}
+      </p>
+    </fieldset>
+  );
+}
