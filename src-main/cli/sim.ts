@@ -1,0 +1,110 @@
+/**
+ * `gcterm sim`: runs the WeChat card API simulator in the foreground until SIGINT/SIGTERM, for
+ * demos, cashier training and integration work against a sandbox instead of production WeChat.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { formatYuan } from '../../shared/money.ts';
+import { DEMO, DEMO_CARD_IDS, SANDBOX_APPID, SANDBOX_SECRET, startSimulator, type RunningSimulator } from '../sim/index.ts';
+import type { CliIO, RegisterCommand } from './io.ts';
+
+/** A fixed default, so a terminal configured against the sandbox finds it again after a restart. */
+export const DEFAULT_SIM_PORT = 8788;
+
+type SimCommandOptions = Readonly<{ port: string; memory?: boolean; db?: string; appid?: string; secret?: string }>;
+
+export const dataDirectory = (): string => process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
+
+function parsePort(text: string): number | null {
+  if (!/^\d{1,5}$/.test(text)) return null;
+  const port = Number.parseInt(text, 10);
+  return port <= 65_535 ? port : null;
+}
+
+/** The sandbox secret is public; one given on the command line is shown masked (invariant 7). */
+const showSecret = (secret: string) => (secret === SANDBOX_SECRET ? `${secret} (sandbox credential)` : `${secret.slice(0, 4)}… (hidden)`);
+
+type CodeState = Readonly<{ balanceFen: number; userCardStatus: string }>;
+
+/** Current state through the admin API: a sandbox used before shows what was written since. */
+async function demoCodeState(url: string, code: string): Promise<CodeState | null> {
+  try {
+    const response = await fetch(`${url}/sim/codes/${code}`);
+    return response.ok ? ((await response.json()) as CodeState) : null;
+  } catch {
+    // The listing is a convenience: the simulator keeps running without it.
+    return null;
+  }
+}
+
+async function printBanner(io: CliIO, sim: RunningSimulator, database: string): Promise<void> {
+  io.out('gcterm WeChat card API simulator — SANDBOX / 沙箱');
+  io.out(`  URL:       ${sim.url}`);
+  io.out(`  database:  ${database}`);
+  io.out(`  appid:     ${sim.appid}`);
+  io.out(`  secret:    ${showSecret(sim.secret)}`);
+  io.out('  demo codes (current balance):');
+  for (const entry of Object.values(DEMO)) {
+    const state = await demoCodeState(sim.url, entry.code);
+    if (!state) continue;
+    const balance = entry.cardId === DEMO_CARD_IDS.voucher ? 'no balance' : formatYuan(state.balanceFen);
+    io.out(`    ${entry.code}  ${balance.padStart(10)}  ${state.userCardStatus.padEnd(9)}  ${entry.label}`);
+  }
+  io.out(`  admin API: ${sim.url}/sim/ (cards, codes, clock, faults, requests, token-relay)`);
+  io.out('Press Ctrl+C to stop.');
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function runSim(io: CliIO, options: SimCommandOptions): Promise<void> {
+  const port = parsePort(options.port);
+  if (port === null) {
+    io.err(`--port must be a number from 0 to 65535, not "${options.port}"`);
+    io.setExitCode(2);
+    return;
+  }
+  if (options.memory && options.db !== undefined) {
+    io.err('--memory and --db exclude each other');
+    io.setExitCode(2);
+    return;
+  }
+  const dbPath = options.memory ? undefined : (options.db ?? join(dataDirectory(), 'sim.db'));
+  let sim: RunningSimulator;
+  try {
+    sim = await startSimulator({ port, dbPath, appid: options.appid ?? SANDBOX_APPID, secret: options.secret ?? SANDBOX_SECRET });
+  } catch (error) {
+    io.err(`simulator could not start: ${error instanceof Error ? error.message : String(error)}`);
+    io.setExitCode(1);
+    return;
+  }
+  const stopped = untilSignal();
+  await printBanner(io, sim, dbPath ?? 'in memory (--memory): everything is lost on exit');
+  const signal = await stopped;
+  io.out(`${signal}: stopping the simulator`);
+  await sim.close();
+  io.out('simulator stopped');
+}
+
+export const registerSimCommand: RegisterCommand = (program, io) => {
+  program
+    .command('sim')
+    .description('run the WeChat card API simulator (SANDBOX) / 运行微信卡券接口模拟器')
+    .option('--port <n>', 'port on 127.0.0.1; 0 picks a free one', String(DEFAULT_SIM_PORT))
+    .option('--memory', 'keep the sandbox state in memory only')
+    .option('--db <path>', 'SQLite file of the sandbox state (default: sim.db in $GCTERM_DATA_DIR or ~/.gcterm)')
+    .option('--appid <id>', 'appid the sandbox accepts', SANDBOX_APPID)
+    .option('--secret <secret>', 'AppSecret the sandbox accepts')
+    .action(async (options: SimCommandOptions) => {
+      await runSim(io, options);
+    });
+};
