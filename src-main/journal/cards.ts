@@ -4,7 +4,7 @@
  * rotating authorizer refresh token.
  */
 import type { CardDefinition } from '../wechat/schemas.ts';
-import type { Db } from './db.ts';
+import { stmt, type Db } from './db.ts';
 
 export type DynamicCodeRow = Readonly<{
   dynamic_code: string;
@@ -15,7 +15,7 @@ export type DynamicCodeRow = Readonly<{
 }>;
 
 export function getDynamicCode(db: Db, dynamicCode: string): DynamicCodeRow | undefined {
-  return db.prepare('SELECT * FROM dynamic_codes WHERE dynamic_code = ?').get(dynamicCode) as DynamicCodeRow | undefined;
+  return stmt(db, 'SELECT * FROM dynamic_codes WHERE dynamic_code = ?').get(dynamicCode) as DynamicCodeRow | undefined;
 }
 
 /** Remembers a presented dynamic code; false when it was seen before (a replay). */
@@ -27,11 +27,11 @@ export function recordDynamicCode(db: Db, dynamicCode: string, redemptionId: str
 }
 
 export function mapDynamicCode(db: Db, dynamicCode: string, realCode: string, cardId: string): void {
-  db.prepare('UPDATE dynamic_codes SET real_code = ?, card_id = ? WHERE dynamic_code = ? AND real_code IS NULL').run(realCode, cardId, dynamicCode);
+  stmt(db, 'UPDATE dynamic_codes SET real_code = ?, card_id = ? WHERE dynamic_code = ? AND real_code IS NULL').run(realCode, cardId, dynamicCode);
 }
 
 export function getCardDefinition(db: Db, cardId: string, maxAgeMs: number, now: number): CardDefinition | undefined {
-  const row = db.prepare('SELECT data, fetched_at FROM card_definitions WHERE card_id = ?').get(cardId) as
+  const row = stmt(db, 'SELECT data, fetched_at FROM card_definitions WHERE card_id = ?').get(cardId) as
     | { data: string; fetched_at: number }
     | undefined;
   if (!row || now - row.fetched_at > maxAgeMs) return undefined;
@@ -39,7 +39,7 @@ export function getCardDefinition(db: Db, cardId: string, maxAgeMs: number, now:
 }
 
 export function putCardDefinition(db: Db, definition: CardDefinition, now: number): void {
-  db.prepare('INSERT OR REPLACE INTO card_definitions (card_id, data, fetched_at) VALUES (?, ?, ?)').run(
+  stmt(db, 'INSERT OR REPLACE INTO card_definitions (card_id, data, fetched_at) VALUES (?, ?, ?)').run(
     definition.cardId,
     JSON.stringify(definition),
     now,
@@ -58,22 +58,22 @@ export type CachedCard = Readonly<{
 }>;
 
 export function getCachedCard(db: Db, realCode: string): CachedCard | undefined {
-  return db.prepare('SELECT * FROM card_cache WHERE real_code = ?').get(realCode) as CachedCard | undefined;
+  return stmt(db, 'SELECT * FROM card_cache WHERE real_code = ?').get(realCode) as CachedCard | undefined;
 }
 
 export function putCachedCard(db: Db, card: CachedCard): void {
-  db.prepare(
+  stmt(db, 
     `INSERT OR REPLACE INTO card_cache (real_code, card_id, sub_card_type, balance_fen, user_card_status, end_time, use_dynamic_code, seen_at)
      VALUES (@real_code, @card_id, @sub_card_type, @balance_fen, @user_card_status, @end_time, @use_dynamic_code, @seen_at)`,
   ).run(card);
 }
 
 export function getSecret(db: Db, name: string): string | null {
-  const row = db.prepare('SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined;
+  const row = stmt(db, 'SELECT value FROM secrets WHERE name = ?').get(name) as { value: string } | undefined;
   return row?.value ?? null;
 }
 
 /** Durable at return (its own synchronous=FULL commit). */
 export function putSecret(db: Db, name: string, value: string): void {
-  db.prepare('INSERT OR REPLACE INTO secrets (name, value, updated_at) VALUES (?, ?, ?)').run(name, value, Date.now());
+  stmt(db, 'INSERT OR REPLACE INTO secrets (name, value, updated_at) VALUES (?, ?, ?)').run(name, value, Date.now());
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { redact } from '../log.ts';
-import type { Db } from './db.ts';
+import { stmt, type Db } from './db.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -28,13 +28,13 @@ function eventHash(prevHash: string, seq: number, at: number, redemptionId: stri
 
 /** Appends one event. Call inside the transaction that makes the change it records. */
 export function appendEvent(db: Db, event: Readonly<{ redemptionId: string | null; kind: string; data: unknown; at?: number }>): void {
-  const last = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+  const last = stmt(db, 'SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   const at = event.at ?? Date.now();
   const data = JSON.stringify(redact(event.data) ?? null);
   const hash = eventHash(prevHash, seq, at, event.redemptionId, event.kind, data);
-  db.prepare('INSERT INTO events (seq, at, redemption_id, kind, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+  stmt(db, 'INSERT INTO events (seq, at, redemption_id, kind, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     seq,
     at,
     event.redemptionId,
@@ -46,7 +46,7 @@ export function appendEvent(db: Db, event: Readonly<{ redemptionId: string | nul
 }
 
 export function listEvents(db: Db, redemptionId: string): EventRow[] {
-  return db.prepare('SELECT * FROM events WHERE redemption_id = ? ORDER BY seq').all(redemptionId) as EventRow[];
+  return stmt(db, 'SELECT * FROM events WHERE redemption_id = ? ORDER BY seq').all(redemptionId) as EventRow[];
 }
 
 export type ChainResult = Readonly<{ ok: boolean; checked: number; brokenAt?: Readonly<{ seq: number; problem: string }> }>;
@@ -68,7 +68,7 @@ export function verifyChain(db: Db): ChainResult {
   let expectedSeq = 1;
   let checked = 0;
   const lastFingerprint = new Map<string, { seq: number; fingerprint: string }>();
-  for (const row of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
+  for (const row of stmt(db, 'SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
     if (row.seq !== expectedSeq) return { ok: false, checked, brokenAt: { seq: expectedSeq, problem: `event ${expectedSeq} is missing` } };
     if (row.prev_hash !== prevHash) return { ok: false, checked, brokenAt: { seq: row.seq, problem: `event ${row.seq}: link to the previous event broken` } };
     if (eventHash(row.prev_hash, row.seq, row.at, row.redemption_id, row.kind, row.data) !== row.hash) {
@@ -82,7 +82,7 @@ export function verifyChain(db: Db): ChainResult {
     expectedSeq++;
     checked++;
   }
-  for (const redemption of db.prepare('SELECT * FROM redemptions ORDER BY created_at').iterate() as IterableIterator<Record<string, unknown>>) {
+  for (const redemption of stmt(db, 'SELECT * FROM redemptions ORDER BY created_at').iterate() as IterableIterator<Record<string, unknown>>) {
     const id = String(redemption.id);
     const last = lastFingerprint.get(id);
     if (!last) return { ok: false, checked, brokenAt: { seq: 0, problem: `redemption ${id} has no journal events` } };

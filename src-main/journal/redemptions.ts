@@ -6,7 +6,7 @@
 import type { CodeKind } from '../../shared/codes.ts';
 import type { RedemptionState } from '../../shared/contract.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
-import { inTransaction, type Db } from './db.ts';
+import { inTransaction, stmt, type Db } from './db.ts';
 import { appendEvent, rowFingerprint } from './events.ts';
 
 export type RedemptionRow = Readonly<{
@@ -72,7 +72,7 @@ function stateEvent(db: Db, row: RedemptionRow, note: Readonly<Record<string, un
 }
 
 export function getRedemption(db: Db, id: string): RedemptionRow | undefined {
-  return db.prepare('SELECT * FROM redemptions WHERE id = ?').get(id) as RedemptionRow | undefined;
+  return stmt(db, 'SELECT * FROM redemptions WHERE id = ?').get(id) as RedemptionRow | undefined;
 }
 
 export function insertRedemption(db: Db, input: NewRedemption, note: Readonly<Record<string, unknown>> = {}): RedemptionRow {
@@ -93,7 +93,7 @@ export function insertRedemption(db: Db, input: NewRedemption, note: Readonly<Re
     created_at: now,
     updated_at: now,
   };
-  db.prepare(`INSERT INTO redemptions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`).run(row);
+  stmt(db, `INSERT INTO redemptions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`).run(row);
   stateEvent(db, row, note);
   return row;
 }
@@ -106,7 +106,7 @@ export function updateRedemption(db: Db, id: string, patch: RedemptionPatch, not
     .concat('updated_at')
     .filter((k) => (COLUMNS as readonly string[]).includes(k))
     .map((k) => `${k} = @${k}`);
-  db.prepare(`UPDATE redemptions SET ${sets.join(', ')} WHERE id = @id`).run(row);
+  stmt(db, `UPDATE redemptions SET ${sets.join(', ')} WHERE id = @id`).run(row);
   stateEvent(db, row, note);
   return row;
 }
@@ -159,7 +159,7 @@ export function listRedemptions(db: Db, filter: RedemptionFilter = {}): Redempti
     params.search = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   }
   const sql = `SELECT * FROM redemptions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, rowid`;
-  return db.prepare(sql).all(params) as RedemptionRow[];
+  return stmt(db, sql).all(params) as RedemptionRow[];
 }
 
 /** Local-time day boundaries of "YYYY-MM-DD" as unix ms [from, to). */

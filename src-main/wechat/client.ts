@@ -58,8 +58,8 @@ export function createHttp(baseURL: string, timeoutMs: number): AxiosInstance {
   return axios.create({
     baseURL,
     timeout: timeoutMs,
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 16 }),
-    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 16 }),
+    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 64 }),
     headers: { 'Content-Type': 'application/json; charset=utf-8' },
     // Proxies from the environment must not see tokens in query strings by accident.
     proxy: false,
