@@ -20,7 +20,16 @@ export const CSV_HEADER = [
   'attempts',
 ] as const;
 
-const csvField = (value: string) => (/[",\r\n]/.test(value) || /^[=+\-@]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+/**
+ * A field a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) gets a leading
+ * apostrophe, as OWASP recommends against CSV injection: quoting alone does not stop Excel or
+ * LibreOffice from evaluating it. Cashier names and terminal ids are free text from the settings.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const csvField = (value: string) => {
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
 
 const money = (fen: number | null) => (fen === null ? '' : formatFen(fen));
 
@@ -50,7 +59,7 @@ export function csvRow(row: RedemptionRow): string[] {
   ];
 }
 
-/** RFC 4180 CSV with a header; fields that a spreadsheet would run as formulas are quoted. */
+/** RFC 4180 CSV with a header; fields that a spreadsheet would run as formulas are neutralised. */
 export function toCsv(rows: readonly RedemptionRow[]): string {
   const lines = [CSV_HEADER.join(','), ...rows.map((row) => csvRow(row).map(csvField).join(','))];
   return `${lines.join('\r\n')}\r\n`;
