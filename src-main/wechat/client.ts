@@ -71,7 +71,16 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
 
   async function call<S extends z.ZodType>(path: string, body: unknown, schema: S, onExchange?: ExchangeListener): Promise<z.infer<S>> {
     for (let attempt = 0; ; attempt++) {
-      const token = await options.tokens.getToken();
+      let token: string;
+      try {
+        token = await options.tokens.getToken();
+      } catch (error) {
+        // The token service was out of reach: this call was never sent, so it cannot have been
+        // applied. (Left 'unknown', a refused write whose token refresh failed would be read
+        // back with no token either, and stay "outcome unknown" although nothing moved.)
+        if (error instanceof WeChatError) throw new WeChatError(path, { kind: 'unreachable', detail: `no access token: ${error.message}` });
+        throw error;
+      }
       const started = performance.now();
       const report = (fields: Readonly<{ response?: unknown; error?: string }>) =>
         onExchange?.({ path, request: body, ...fields, ms: Math.round(performance.now() - started) });

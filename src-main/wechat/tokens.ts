@@ -70,7 +70,7 @@ async function request<S extends z.ZodType>(
     if (response.status >= 400) throw new TokenError(`${what}: HTTP ${response.status}`);
     data = response.data;
   } catch (error) {
-    if (error instanceof TokenError) throw error;
+    if (error instanceof TokenError || error instanceof WeChatError) throw error;
     // No connection is not a configuration problem: offline rules apply, like any API call.
     throw new WeChatError(what, networkFailure(error));
   }

@@ -212,6 +212,42 @@ describe('token refusals during a redemption', () => {
   });
 });
 
+describe('the token service failing', () => {
+  let terminal: Terminal;
+  beforeEach(async () => {
+    terminal = await openTestTerminal(sim.url, dir.path);
+  });
+  afterEach(async () => {
+    await terminal.close();
+  });
+
+  it('a refused write whose token cannot be renewed is declined at once, not left "outcome unknown"', async () => {
+    const card = await sim.createCard({ balanceFen: 20_000, merchantId: DEMO_MERCHANT_ID });
+    expect((await terminal.engine.lookup(card.code)).ok).toBe(true);
+    await sim.fault({ path: '/card/generalcard/updateuser', kind: 'errcode', errcode: 40001, times: 1 });
+    await sim.fault({ path: '/cgi-bin/stable_token', kind: 'http500' });
+    const result = await terminal.engine.redeem({ code: card.code, amount: '1', cashier: 'alice' });
+    // WeChat refused the only updateuser that left: nothing can have moved, and the cashier is told so.
+    expect(result.ok && result.value).toMatchObject({ state: 'declined', reason: 'network_unavailable' });
+    expect(only(await sim.requests(), '/card/generalcard/updateuser')).toHaveLength(1);
+    const after = await sim.code(card.code);
+    expect(after.balanceFen).toBe(20_000);
+    expect(deductions(after)).toHaveLength(0);
+  });
+
+  it('a card call without a token is "never sent" (unreachable), with a readable reason', async () => {
+    await sim.fault({ path: '/cgi-bin/stable_token', kind: 'http500' });
+    const error = await rejection(clientWith(appSecretTokenProvider(createHttp(sim.url, 2_000), APPSECRET)).getCode({ code: CODE }));
+    expect(error).toBeInstanceOf(WeChatError);
+    expect((error as WeChatError).failure.kind).toBe('unreachable');
+    expect((error as WeChatError).outcomeUnknown).toBe(false);
+    expect((error as WeChatError).apiUnavailable).toBe(true);
+    expect(reasonForError(error)).toBe('network_unavailable');
+    expect((error as WeChatError).message).toBe('/card/code/get: unreachable: no access token: stable_token: unknown: HTTP 500');
+    expect(paths(await sim.requests())).toEqual(['/cgi-bin/stable_token']);
+  });
+});
+
 describe('relayTokenProvider (GET /sim/token-relay)', () => {
   const setup = (now?: () => number) => {
     const url = `${sim.url}/sim/token-relay`;
