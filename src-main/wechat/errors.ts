@@ -106,9 +106,12 @@ export function reasonForError(error: unknown): ReasonCode {
 
 /** A token provider could not produce a token. */
 export class TokenError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The errcode the token endpoint answered, when it answered one. */
+  readonly errcode: number | null;
+  constructor(message: string, options?: ErrorOptions & { errcode?: number }) {
     super(message, options);
     this.name = 'TokenError';
+    this.errcode = options?.errcode ?? null;
   }
 }
 

@@ -76,7 +76,7 @@ async function request<S extends z.ZodType>(
   }
   const envelope = EnvelopeSchema.safeParse(data);
   if (envelope.success && envelope.data.errcode !== undefined && envelope.data.errcode !== 0) {
-    throw new TokenError(`${what}: errcode ${envelope.data.errcode} ${envelope.data.errmsg ?? ''}`.trim());
+    throw new TokenError(`${what}: errcode ${envelope.data.errcode} ${envelope.data.errmsg ?? ''}`.trim(), { errcode: envelope.data.errcode });
   }
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new TokenError(`${what}: answer of the wrong shape`);
@@ -148,6 +148,9 @@ export function appSecretTokenProvider(
   };
 }
 
+/** api_authorizer_token: "refresh_token is invalid". */
+const REFRESH_TOKEN_INVALID = 61023;
+
 /** Where a third-party platform keeps the rotating authorizer_refresh_token (durably). */
 export type RefreshTokenStore = Readonly<{ load(): string | null; save(token: string): void }>;
 
@@ -193,21 +196,34 @@ export function componentTokenProvider(
     'component',
     async () => {
       const componentToken = await component.getToken();
-      const refreshToken = store.load() ?? credentials.authorizerRefreshToken;
-      const answer = await request(
-        http,
-        'api_authorizer_token',
-        {
-          method: 'POST',
-          url: `/cgi-bin/component/api_authorizer_token?component_access_token=${encodeURIComponent(componentToken)}`,
-          data: {
-            component_appid: credentials.componentAppid,
-            authorizer_appid: credentials.authorizerAppid,
-            authorizer_refresh_token: refreshToken,
+      const authorizerToken = (refreshToken: string) =>
+        request(
+          http,
+          'api_authorizer_token',
+          {
+            method: 'POST',
+            url: `/cgi-bin/component/api_authorizer_token?component_access_token=${encodeURIComponent(componentToken)}`,
+            data: {
+              component_appid: credentials.componentAppid,
+              authorizer_appid: credentials.authorizerAppid,
+              authorizer_refresh_token: refreshToken,
+            },
           },
-        },
-        AuthorizerTokenSchema,
-      );
+          AuthorizerTokenSchema,
+        );
+      const saved = store.load();
+      const configured = credentials.authorizerRefreshToken;
+      let answer: z.infer<typeof AuthorizerTokenSchema>;
+      try {
+        answer = await authorizerToken(saved ?? configured);
+      } catch (error) {
+        // The saved token is dead (61023) and the settings hold a different one: the merchant
+        // authorised again and the installer entered the new token. Without this the stale saved
+        // token would win for ever.
+        if (!(error instanceof TokenError && error.errcode === REFRESH_TOKEN_INVALID && saved !== null && saved !== configured)) throw error;
+        log.warn('component: the saved authorizer_refresh_token was refused (61023); trying the one in the settings');
+        answer = await authorizerToken(configured);
+      }
       store.save(answer.authorizer_refresh_token);
       return { token: answer.authorizer_access_token, expiresInSeconds: answer.expires_in };
     },

@@ -377,6 +377,30 @@ describe('componentTokenProvider (third-party platform, SANDBOX_COMPONENT)', () 
   });
 });
 
+describe('componentTokenProvider after the merchant authorised again', () => {
+  it('a dead saved refresh token gives way to a new one entered in the settings', async () => {
+    const db = openJournal(join(dir.path, 'journal.db'));
+    try {
+      // Saved from an earlier authorisation; the settings now hold the token of the new one.
+      putSecret(db, 'authorizer_refresh_token', 'refreshtoken@@@from-the-previous-authorisation');
+      const provider = componentTokenProvider(createHttp(sim.url, 2_000), COMPONENT, {
+        load: () => getSecret(db, 'authorizer_refresh_token'),
+        save: (value) => putSecret(db, 'authorizer_refresh_token', value),
+      });
+      expect((await clientWith(provider).getCode({ code: CODE })).card.code).toBe(CODE);
+      const saved = getSecret(db, 'authorizer_refresh_token');
+      expect(saved).toMatch(/^refreshtoken@@@/);
+      expect(saved).not.toBe('refreshtoken@@@from-the-previous-authorisation');
+      expect(saved).not.toBe(SANDBOX_COMPONENT.authorizer_refresh_token);
+      // The dead one was tried first: a live saved token always wins over the settings.
+      const sent = only(await sim.requests(), '/cgi-bin/component/api_authorizer_token');
+      expect(sent).toHaveLength(2);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('staticTokenProvider', () => {
   it('uses the given token as is', async () => {
     const answer = await sim.http.post('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: SANDBOX_APPID, secret: SANDBOX_SECRET });
