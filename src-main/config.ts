@@ -93,6 +93,19 @@ const fenFromEnv = (value: string | undefined): number | undefined => {
   return Number.parseInt(value, 10);
 };
 
+/**
+ * GCTERM_LANG as people write language tags ("en-US", "zh", "zh_CN.UTF-8"), mapped onto the
+ * supported languages the way the CLI's --lang is; anything else is passed on and refused by the
+ * schema with the field named.
+ */
+function languageFromEnv(value: string | undefined): string | undefined {
+  if (value === undefined || (LANGUAGES as readonly string[]).includes(value)) return value;
+  const lower = value.toLowerCase();
+  if (lower.startsWith('en')) return 'en';
+  if (lower.startsWith('zh')) return 'zh-CN';
+  return value;
+}
+
 /** Environment overrides on top of the file (the environment wins). */
 function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
@@ -104,7 +117,7 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
   set('locationId', env.GCTERM_LOCATION_ID);
   set('merchantId', env.GCTERM_MERCHANT_ID);
   set('cashier', env.GCTERM_CASHIER);
-  set('language', env.GCTERM_LANG);
+  set('language', languageFromEnv(env.GCTERM_LANG));
   if (env.GCTERM_ALLOWED_CARD_IDS) out.allowedCardIds = env.GCTERM_ALLOWED_CARD_IDS.split(',').map((s) => s.trim()).filter(Boolean);
   if (env.GCTERM_TIMEOUT_MS) out.requestTimeoutMs = Number(env.GCTERM_TIMEOUT_MS);
   if (env.GCTERM_ACCESS_TOKEN) out.token = { provider: 'static', accessToken: env.GCTERM_ACCESS_TOKEN };

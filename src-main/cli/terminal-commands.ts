@@ -218,7 +218,10 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
           return;
         }
         if (action !== undefined) return refuse(io, tr, options.json, 'invalid_request');
-        if (local.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(local.date)) return refuse(io, tr, options.json, 'invalid_request');
+        // A day that does not exist (2024-02-30) would silently list another one.
+        if (local.date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(local.date) && localDate(dayRange(local.date).fromMs) === local.date)) {
+          return refuse(io, tr, options.json, 'invalid_request');
+        }
         const range = local.all ? {} : dayRange(local.date ?? localDate(Date.now()));
         // Queued items are listed whatever their day: they are still open.
         const rows = listRedemptions(terminal.db, local.state === 'queued' ? { state: 'queued' } : { ...range, state: local.state });

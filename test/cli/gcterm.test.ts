@@ -78,6 +78,16 @@ describe('gcterm lookup', () => {
     expect(result.stdout).not.toMatch(/[余额可]/);
   });
 
+  it('GCTERM_LANG accepts a language tag as people write it (en-US), and names a wrong one', async () => {
+    const card = await giftCard(8_888);
+    const english = await gcterm(['lookup', card.code], { ...env, GCTERM_LANG: 'en-US' });
+    expect(english.code).toBe(0);
+    expect(english.stdout).toContain('Balance ¥88.88');
+    const wrong = await gcterm(['lookup', card.code], { ...env, GCTERM_LANG: 'tlh' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('settings: language');
+  });
+
   it('says why a card cannot be used here, and exits 2', async () => {
     const card = await giftCard(0, { userCardStatus: 'CONSUMED' });
     const result = await run('--lang', 'en', 'lookup', card.code);
@@ -216,6 +226,13 @@ describe('gcterm journal', () => {
     // The export shows codes masked, never in full.
     expect(rows.map((row) => column(row, 'code'))).toEqual([`•••• ${card.code.slice(-4)}`, `•••• ${card.code.slice(-4)}`]);
     expect(csv.stdout).not.toContain(card.code);
+  });
+
+  it('refuses a day that does not exist instead of listing another one', async () => {
+    const result = await run('journal', '--date', '2024-02-30', '--json', '--lang', 'en');
+    expect(result.code).toBe(1);
+    expect(json<Record<string, unknown>>(result)).toMatchObject({ error: 'invalid_request' });
+    expect((await run('journal', '--date', '2024-02-29', '--json')).code).toBe(0);
   });
 
   it('the human listing shows time, amount in ¥ and the state in words', async () => {
