@@ -31,6 +31,7 @@ export const REASON_CODES = [
   'insufficient_balance',
   'voucher_whole_only',
   'card_busy',
+  'card_id_required',
   // the service
   'network_unavailable',
   'service_busy',

@@ -216,6 +216,32 @@ export class Engine {
     });
   }
 
+  /**
+   * code/get for a scanned code. A custom-code card answers 41012 without its card_id, and a
+   * scan does not carry it: try the card ids this terminal knows (this code's last lookup, the
+   * allowed list, cached custom-code definitions), as WECHAT_CARD_API.md advises.
+   */
+  private async lookupScanned(code: string, record: (e: Exchange) => void, isExpireDynamicCode = false): Promise<CodeGetAnswer> {
+    try {
+      return await this.client.getCode({ code, checkConsume: false, isExpireDynamicCode }, record);
+    } catch (error) {
+      if (!(error instanceof WeChatError) || error.errcode !== 41012) throw error;
+      const known = getCachedCard(this.db, code)?.card_id;
+      const customCardIds = (this.db.prepare('SELECT card_id, data FROM card_definitions').all() as Array<{ card_id: string; data: string }>)
+        .filter((row) => (JSON.parse(row.data) as CardDefinition).useCustomCode)
+        .map((row) => row.card_id);
+      const candidates = [...new Set([...(known ? [known] : []), ...this.options.scope.allowedCardIds, ...customCardIds])];
+      for (const cardId of candidates) {
+        try {
+          return await this.client.getCode({ code, cardId, checkConsume: false, isExpireDynamicCode }, record);
+        } catch (retryError) {
+          if (!(retryError instanceof WeChatError) || (retryError.errcode !== 40056 && retryError.errcode !== 41012)) throw retryError;
+        }
+      }
+      throw error;
+    }
+  }
+
   /** Balance inquiry: the card, its balance and whether it can be redeemed here. Moves nothing. */
   async lookup(rawCode: string): Promise<Result<CardLookup, Failure>> {
     const checked = this.checkCode(rawCode);
@@ -226,7 +252,7 @@ export class Engine {
     }
     try {
       const record = this.exchangeRecorder(null);
-      const answer = await this.client.getCode({ code, checkConsume: false }, record);
+      const answer = await this.lookupScanned(code, record);
       const definition = await this.fetchDefinition(answer.card.card_id, record);
       this.options.offline?.reportAvailable();
       this.tx(null, () => this.rememberCard(answer, definition));
@@ -285,7 +311,7 @@ export class Engine {
     let answer: CodeGetAnswer;
     let definition: CardDefinition;
     try {
-      answer = await this.client.getCode({ code: row.scanned_code, checkConsume: false }, record);
+      answer = await this.lookupScanned(row.scanned_code, record);
       definition = await this.fetchDefinition(answer.card.card_id, record);
       this.options.offline?.reportAvailable();
     } catch (error) {
@@ -471,7 +497,7 @@ export class Engine {
     return this.changed(
       this.tx(row.id, () => {
         this.db.prepare('UPDATE card_cache SET balance_fen = ?, seen_at = ? WHERE real_code = ?').run(target, this.now(), row.real_code);
-        return updateRedemption(this.db, row.id, { state: 'settled', balance_after_fen: target, reason: null, detail: null });
+        return updateRedemption(this.db, row.id, { state: 'settled', balance_after_fen: target, reason: null });
       }),
     );
   }
@@ -528,7 +554,7 @@ export class Engine {
     return this.changed(
       this.tx(row.id, () => {
         this.db.prepare("UPDATE card_cache SET balance_fen = 0, user_card_status = 'CONSUMED', seen_at = ? WHERE real_code = ?").run(this.now(), row.real_code);
-        return updateRedemption(this.db, row.id, { state: 'settled', reason: null, detail: null, balance_after_fen: row.sub_card_type === 'VOUCHER' ? null : 0 });
+        return updateRedemption(this.db, row.id, { state: 'settled', reason: null, balance_after_fen: row.sub_card_type === 'VOUCHER' ? null : 0 });
       }),
     );
   }
@@ -551,10 +577,7 @@ export class Engine {
     let answer: CodeGetAnswer;
     let definition: CardDefinition;
     try {
-      answer = await this.client.getCode(
-        { code: row.scanned_code, checkConsume: false, isExpireDynamicCode: row.code_kind === 'wechat_dynamic' },
-        record,
-      );
+      answer = await this.lookupScanned(row.scanned_code, record, row.code_kind === 'wechat_dynamic');
       definition = await this.fetchDefinition(answer.card.card_id, record);
     } catch (error) {
       if (error instanceof WeChatError && (error.apiUnavailable || error.errcode === 45011)) {

@@ -79,6 +79,8 @@ export function reasonForErrcode(errcode: number): ReasonCode {
       return 'not_authorised';
     case 43010:
       return 'no_balance_permission';
+    case 41012:
+      return 'card_id_required';
     case 40056:
       return 'card_unknown';
     case 40099:
