@@ -201,6 +201,10 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
   const replayer = new Replayer(terminal.engine, terminal.connectivity, {
     intervalMs: options.replayIntervalMs ?? 15_000,
     onReport: pushStatus,
+    // Any answer from WeChat, even "invalid code", means it is reachable again.
+    probe: async () => {
+      await terminal.client.getCode({ code: '000000000000' });
+    },
   });
 
   const managerBy = (pin: string) => people().find((p) => p.role === 'manager' && pinMatches(pin, p.pinHash));

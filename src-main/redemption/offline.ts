@@ -202,7 +202,14 @@ export class Replayer {
   constructor(
     private readonly engine: Engine,
     private readonly connectivity: Connectivity,
-    private readonly options: ReplayOptions & Readonly<{ intervalMs?: number; maxBackoffMs?: number; onReport?: (report: ReplayReport) => void }> = {},
+    private readonly options: ReplayOptions &
+      Readonly<{
+        intervalMs?: number;
+        maxBackoffMs?: number;
+        onReport?: (report: ReplayReport) => void;
+        /** A cheap call that reaches WeChat; used while offline with nothing queued. */
+        probe?: () => Promise<void>;
+      }> = {},
   ) {}
 
   start(): void {
@@ -218,15 +225,32 @@ export class Replayer {
 
   private async tick(): Promise<void> {
     const interval = this.options.intervalMs ?? 15_000;
-    if (queueStatus(this.engine.db).depth === 0) return this.schedule(interval);
+    if (queueStatus(this.engine.db).depth === 0) {
+      if (!this.connectivity.status.online && this.options.probe) {
+        try {
+          await this.options.probe();
+          this.connectivity.reportAvailable();
+          this.failures = 0;
+        } catch (error) {
+          if (error instanceof WeChatError && !error.apiUnavailable) this.connectivity.reportAvailable();
+          else return this.backOff(interval);
+        }
+      }
+      return this.schedule(interval);
+    }
     const report = await this.runNow();
     if (report.stoppedBy) {
-      this.failures++;
-      this.schedule(Math.min(this.options.maxBackoffMs ?? 300_000, interval * 2 ** (this.failures - 1)));
+      this.backOff(interval);
     } else {
       this.failures = 0;
       this.schedule(report.remaining > 0 ? 1_000 : interval);
     }
+  }
+
+  /** While the API stays out of reach: wait twice as long each time, up to the cap. */
+  private backOff(interval: number): void {
+    this.failures++;
+    this.schedule(Math.min(this.options.maxBackoffMs ?? 300_000, interval * 2 ** (this.failures - 1)));
   }
 
   /** Replays now (the manager's "send now", `gcterm replay`); joins a pass already running. */

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCore } from '../../src-main/core.ts';
+import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
+import { startCable } from '../helpers/cable.ts';
+import { startTestSim, type TestSim } from '../helpers/sim.ts';
+import { tempDir, terminalEnv } from '../helpers/terminal.ts';
+
+let sim: TestSim;
+beforeAll(async () => {
+  sim = await startTestSim();
+});
+afterAll(async () => sim.close());
+
+async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = await read();
+    if (ok(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('connectivity', () => {
+  it('goes offline when the cable is pulled, queues within limits, notices the network is back by itself and forwards the queue', async () => {
+    const cable = await startCable(sim.url);
+    const dir = tempDir();
+    const core = await openCore({ dataDir: dir.path, env: terminalEnv(cable.url, dir.path, { GCTERM_TIMEOUT_MS: '1000' }), replayIntervalMs: 50 });
+    try {
+      const card = await sim.createCard({ balanceFen: 10_000, merchantId: DEMO_MERCHANT_ID });
+      await core['session:signIn']({ pin: '1234' });
+      expect((await core['card:lookup']({ code: card.code })).ok).toBe(true);
+
+      await cable.unplug();
+      const queued = await core['redemption:submit']({ code: card.code, amount: '20' });
+      expect(queued.ok && queued.value).toMatchObject({ state: 'queued', offline: true });
+      const offline = await core['status:get']({});
+      expect(offline.ok && offline.value).toMatchObject({ online: false, queueDepth: 1, queuedFen: 2000 });
+      expect(offline.ok && offline.value.oldestQueuedAt).not.toBeNull();
+
+      await cable.plug();
+      await until(() => core['status:get']({}), (s) => s.ok && s.value.online && s.value.queueDepth === 0, 'the queue to drain');
+      expect((await sim.code(card.code)).balanceFen).toBe(8_000);
+      const day = await core['journal:list']({ date: new Date().toLocaleDateString('sv-SE') });
+      expect(day.ok && day.value.map((r) => [r.state, r.offline])).toEqual([['settled', true]]);
+    } finally {
+      await core.close();
+      await cable.close();
+      dir.remove();
+    }
+  });
+
+  it('probes while offline with nothing queued and comes back online without a cashier doing anything', async () => {
+    const cable = await startCable(sim.url);
+    const dir = tempDir();
+    const core = await openCore({ dataDir: dir.path, env: terminalEnv(cable.url, dir.path), replayIntervalMs: 50 });
+    try {
+      await core['session:signIn']({ pin: '1234' });
+      await cable.unplug();
+      await core['card:lookup']({ code: '688000000001' });
+      expect((await core['status:get']({})).ok && (await core['status:get']({}))).toMatchObject({ value: { online: false } });
+      await cable.plug();
+      await until(() => core['status:get']({}), (s) => s.ok && s.value.online, 'the probe to find the network');
+    } finally {
+      await core.close();
+      await cable.close();
+      dir.remove();
+    }
+  });
+});
