@@ -40,6 +40,12 @@ export const CLI_MESSAGES: Readonly<Record<Language, Readonly<Record<string, str
     recovered: '已恢复 {{count}} 笔未完成交易',
     noRows: '没有记录',
     error: '错误：{{message}}',
+    replayDone: '上传完成：成功 {{settled}} 笔，待人工核对 {{review}} 笔，仍在队列 {{remaining}} 笔',
+    replayStopped: '网络仍不可用，已暂停上传',
+    online: '在线',
+    offline: '离线',
+    statusLine: '{{mode}}  {{api}}  队列 {{depth}} 笔，共 {{amount}}{{oldest}}',
+    oldest: '，最早 {{age}} 前',
   },
   en: {
     'state.pending': 'processing',
@@ -74,6 +80,12 @@ export const CLI_MESSAGES: Readonly<Record<Language, Readonly<Record<string, str
     recovered: 'Recovered {{count}} unfinished redemption(s)',
     noRows: 'No redemptions',
     error: 'Error: {{message}}',
+    replayDone: 'Replay done: {{settled}} settled, {{review}} need review, {{remaining}} still queued',
+    replayStopped: 'The API is still unreachable: replay paused',
+    online: 'ONLINE',
+    offline: 'OFFLINE',
+    statusLine: '{{mode}}  {{api}}  queue {{depth}} item(s), {{amount}} in total{{oldest}}',
+    oldest: ', oldest {{age}} ago',
   },
 };
 

@@ -6,25 +6,6 @@ import { TokenError, WeChatError } from '../wechat/errors.ts';
 import type { RegisterCommand } from './io.ts';
 import { EXIT, globals, withTerminal } from './terminal-commands.ts';
 
-const MESSAGES = {
-  'zh-CN': {
-    replay: '上传完成：成功 {{settled}} 笔，待人工核对 {{review}} 笔，仍在队列 {{remaining}} 笔',
-    stopped: '网络仍不可用，已暂停上传',
-    online: '在线',
-    offline: '离线',
-    status: '{{mode}}  {{api}}  队列 {{depth}} 笔，共 {{fen}}{{oldest}}',
-    oldest: '，最早 {{age}} 前',
-  },
-  en: {
-    replay: 'Replay done: {{settled}} settled, {{review}} need review, {{remaining}} still queued',
-    stopped: 'The API is still unreachable: replay paused',
-    online: 'ONLINE',
-    offline: 'OFFLINE',
-    status: '{{mode}}  {{api}}  queue {{depth}} item(s), {{fen}} in total{{oldest}}',
-    oldest: ', oldest {{age}} ago',
-  },
-} as const;
-
 function age(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 60) return `${minutes} min`;
@@ -39,12 +20,11 @@ export const registerOfflineCommands: RegisterCommand = (program, io) => {
     .action(async (_options: unknown, command: Command) => {
       const options = globals(command);
       await withTerminal(io, options, async (terminal, tr) => {
-        const m = MESSAGES[tr.language];
         const report = await replayQueue(terminal.engine, terminal.connectivity, { backoffMs: () => 1_000 });
         if (options.json) io.out(JSON.stringify(report));
         else {
-          io.out(m.replay.replace('{{settled}}', String(report.settled)).replace('{{review}}', String(report.needsReview)).replace('{{remaining}}', String(report.remaining)));
-          if (report.stoppedBy) io.out(m.stopped);
+          io.out(tr.t('replayDone', { settled: report.settled, review: report.needsReview, remaining: report.remaining }));
+          if (report.stoppedBy) io.out(tr.t('replayStopped'));
         }
         if (report.stoppedBy) io.setExitCode(EXIT.unknown);
         else if (report.needsReview > 0) io.setExitCode(EXIT.review);
@@ -57,7 +37,6 @@ export const registerOfflineCommands: RegisterCommand = (program, io) => {
     .action(async (_options: unknown, command: Command) => {
       const options = globals(command);
       await withTerminal(io, options, async (terminal, tr) => {
-        const m = MESSAGES[tr.language];
         // A cheap probe: any answer from WeChat (even "invalid code") means it is reachable.
         let online = true;
         try {
@@ -78,12 +57,13 @@ export const registerOfflineCommands: RegisterCommand = (program, io) => {
         if (options.json) io.out(JSON.stringify(status));
         else
           io.out(
-            m.status
-              .replace('{{mode}}', online ? m.online : m.offline)
-              .replace('{{api}}', terminal.config.sandbox ? 'SANDBOX' : terminal.apiBase)
-              .replace('{{depth}}', String(queue.depth))
-              .replace('{{fen}}', formatYuan(queue.queuedFen))
-              .replace('{{oldest}}', queue.oldestQueuedAt === null ? '' : m.oldest.replace('{{age}}', age(Date.now() - queue.oldestQueuedAt))),
+            tr.t('statusLine', {
+              mode: tr.t(online ? 'online' : 'offline'),
+              api: terminal.config.sandbox ? 'SANDBOX' : terminal.apiBase,
+              depth: queue.depth,
+              amount: formatYuan(queue.queuedFen),
+              oldest: queue.oldestQueuedAt === null ? '' : tr.t('oldest', { age: age(Date.now() - queue.oldestQueuedAt) }),
+            }),
           );
         if (!online) io.setExitCode(EXIT.unknown);
       });
