@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal } from '../src-main/journal/db.ts';
-import { DEMO_LOCATION_ID, DEMO_MERCHANT_ID, SANDBOX_APPID, SANDBOX_SECRET, startSimulator } from '../src-main/sim/index.ts';
+import { DEMO_MERCHANT_ID, startSimulator } from '../src-main/sim/index.ts';
 import { openTerminal } from '../src-main/terminal.ts';
-import { ms, percentile } from './stats.ts';
+import { benchTerminalEnv, ms, percentile, simPost } from './stats.ts';
 
 const REDEMPTIONS = Number(process.env.BENCH_REDEMPTIONS ?? 400);
 
@@ -32,18 +32,9 @@ export default async function run(): Promise<void> {
 
     const terminal = await openTerminal({
       dataDir: join(dir, 'terminal'),
-      env: {
-        GCTERM_API_BASE: sim.url,
-        GCTERM_APPID: SANDBOX_APPID,
-        GCTERM_APPSECRET: SANDBOX_SECRET,
-        GCTERM_LOCATION_ID: String(DEMO_LOCATION_ID),
-        GCTERM_MERCHANT_ID: String(DEMO_MERCHANT_ID),
-      },
+      env: benchTerminalEnv(sim.url),
     });
-    const admin = async (path: string, body: unknown) => {
-      const response = await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return (await response.json()) as { code: string };
-    };
+    const admin = (path: string, body: unknown) => simPost<{ code: string }>(sim.url, path, body);
     const codes: string[] = [];
     for (let i = 0; i < 50; i++) codes.push((await admin('/sim/cards', { balanceFen: 100_000_000, merchantId: DEMO_MERCHANT_ID })).code);
 

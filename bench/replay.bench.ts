@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { inTransaction } from '../src-main/journal/db.ts';
 import { insertRedemption } from '../src-main/journal/redemptions.ts';
 import { replayQueue } from '../src-main/redemption/offline.ts';
-import { DEMO_LOCATION_ID, DEMO_MERCHANT_ID, SANDBOX_APPID, SANDBOX_SECRET, startSimulator } from '../src-main/sim/index.ts';
+import { DEMO_MERCHANT_ID, startSimulator } from '../src-main/sim/index.ts';
 import { openTerminal } from '../src-main/terminal.ts';
+import { benchTerminalEnv, simPost } from './stats.ts';
 
 const ITEMS = Number(process.env.BENCH_REPLAY_ITEMS ?? 10_000);
 const CARDS = Number(process.env.BENCH_REPLAY_CARDS ?? 1_000);
@@ -22,23 +23,13 @@ export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gcterm-bench-replay-'));
   const sim = await startSimulator({ port: 0, dbPath: join(dir, 'sim.db') });
   try {
-    const post = async (path: string, body: unknown) =>
-      (await (await fetch(`${sim.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as {
-        code: string;
-        cardId: string;
-      };
+    const post = (path: string, body: unknown) => simPost<{ code: string; cardId: string }>(sim.url, path, body);
     const cards: Array<{ code: string; cardId: string }> = [];
     for (let i = 0; i < CARDS; i++) cards.push(await post('/sim/cards', { balanceFen: 1_000_000, merchantId: DEMO_MERCHANT_ID }));
 
     const terminal = await openTerminal({
       dataDir: join(dir, 'terminal'),
-      env: {
-        GCTERM_API_BASE: sim.url,
-        GCTERM_APPID: SANDBOX_APPID,
-        GCTERM_APPSECRET: SANDBOX_SECRET,
-        GCTERM_LOCATION_ID: String(DEMO_LOCATION_ID),
-        GCTERM_MERCHANT_ID: String(DEMO_MERCHANT_ID),
-      },
+      env: benchTerminalEnv(sim.url),
     });
     // The queue as an outage leaves it: oldest first, ten items per card, interleaved.
     const base = Date.now() - 3_600_000;

@@ -71,5 +71,14 @@ export const REASON_CODES = [
 
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+/** The reason shown for each way a typed amount can be refused (shared/money.ts). */
+export const AMOUNT_REASONS = {
+  empty: 'amount_empty',
+  format: 'amount_format',
+  too_many_decimals: 'amount_too_many_decimals',
+  zero: 'amount_zero',
+  too_large: 'amount_too_large',
+} as const satisfies Readonly<Record<string, ReasonCode>>;
+
 export const isReasonCode = (value: unknown): value is ReasonCode =>
   typeof value === 'string' && (REASON_CODES as readonly string[]).includes(value);

@@ -8,8 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { classifyCode, maskCode, type CodeKind } from '../../shared/codes.ts';
-import { formatFen, parseYuanToFen, type AmountError } from '../../shared/money.ts';
-import type { ReasonCode } from '../../shared/reasons.ts';
+import { formatFen, parseYuanToFen } from '../../shared/money.ts';
+import { AMOUNT_REASONS, type ReasonCode } from '../../shared/reasons.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { getCachedCard, getCardDefinition, getDynamicCode, mapDynamicCode, putCachedCard, putCardDefinition, recordDynamicCode } from '../journal/cards.ts';
 import { inTransaction, type Db } from '../journal/db.ts';
@@ -73,14 +73,6 @@ export type CardLookup = Readonly<{
   subCardType: SubCardType | null;
   problems: readonly ReasonCode[];
 }>;
-
-const AMOUNT_REASONS: Readonly<Record<AmountError, ReasonCode>> = {
-  empty: 'amount_empty',
-  format: 'amount_format',
-  too_many_decimals: 'amount_too_many_decimals',
-  zero: 'amount_zero',
-  too_large: 'amount_too_large',
-};
 
 const CODE_REASONS: Partial<Record<CodeKind, ReasonCode>> = {
   invalid: 'code_invalid',

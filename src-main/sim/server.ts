@@ -4,6 +4,7 @@
  * No request, however malformed, may take the server down: every failure becomes an answer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleAdmin } from './admin.ts';
 import { ERR } from './constants.ts';
@@ -71,6 +72,8 @@ export function createSimServer(deps: SimServerDeps): SimServer {
   const { ctx, faults, requests } = deps;
   // Aborts fault delays on close, so a pending latency fault cannot hold the server open.
   const closing = new AbortController();
+  // Every delayed request listens for close: with latency faults, hundreds at once are normal.
+  setMaxListeners(0, closing.signal);
 
   async function answerWeChat(res: ServerResponse, path: string, request: WeChatRequest): Promise<void> {
     const handler = wechatHandler(path);

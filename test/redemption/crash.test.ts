@@ -4,10 +4,10 @@
  * final, the journal chain intact.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
+import { closedPortUrl } from '../helpers/net.ts';
 import { deductions, startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
 
@@ -25,14 +25,6 @@ function gcterm(args: readonly string[], env: Readonly<Record<string, string>>):
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-}
-
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
 }
 
 let sim: TestSim;
@@ -94,7 +86,7 @@ describe('SIGKILL during replay of the offline queue', () => {
   it.each(['before-update-send', 'after-update-answer'])('at %s: restart forwards each item exactly once', async (point) => {
     const card = await sim.createCard({ balanceFen: 20_000, merchantId: DEMO_MERCHANT_ID });
     expect((await gcterm(['lookup', card.code], env)).code).toBe(0);
-    const offlineEnv = { ...env, GCTERM_API_BASE: await closedPort() };
+    const offlineEnv = { ...env, GCTERM_API_BASE: await closedPortUrl() };
     const queued = await gcterm(['redeem', card.code, '50', '--json'], offlineEnv);
     expect(JSON.parse(queued.stdout)).toMatchObject({ state: 'queued' });
     const killed = await gcterm(['replay'], { ...env, GCTERM_CRASH_AT: point });

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OfflineLimitsSchema } from '../../src-main/config.ts';
 import { verifyChain } from '../../src-main/journal/events.ts';
@@ -6,17 +5,9 @@ import { listRedemptions, type RedemptionRow } from '../../src-main/journal/rede
 import { decideOffline, queueStatus, replayQueue } from '../../src-main/redemption/offline.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import type { Terminal } from '../../src-main/terminal.ts';
+import { closedPortUrl } from '../helpers/net.ts';
 import { deductions, startTestSim, type TestSim } from '../helpers/sim.ts';
 import { openTestTerminal, tempDir } from '../helpers/terminal.ts';
-
-/** A port nothing listens on: the API "is down". */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
 
 let sim: TestSim;
 let dir: ReturnType<typeof tempDir>;
@@ -25,7 +16,7 @@ let downUrl: string;
 
 beforeAll(async () => {
   sim = await startTestSim();
-  downUrl = await closedPort();
+  downUrl = await closedPortUrl();
 });
 afterAll(async () => sim.close());
 beforeEach(async () => {

@@ -4,7 +4,6 @@
  * and each card's balance at the simulator is its initial balance less exactly the settled
  * amounts (voided ones given back).
  */
-import { createServer } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINAL_STATES } from '../../shared/contract.ts';
@@ -13,6 +12,7 @@ import { listRedemptions } from '../../src-main/journal/redemptions.ts';
 import { replayQueue } from '../../src-main/redemption/offline.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import type { Terminal } from '../../src-main/terminal.ts';
+import { closedPortUrl } from '../helpers/net.ts';
 import { startTestSim, type FaultSpec, type TestSim } from '../helpers/sim.ts';
 import { openTestTerminal, tempDir } from '../helpers/terminal.ts';
 
@@ -53,10 +53,7 @@ let downUrl: string;
 
 beforeAll(async () => {
   sim = await startTestSim();
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  downUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  downUrl = await closedPortUrl();
 });
 afterAll(async () => sim.close());
 
