@@ -313,7 +313,17 @@ export function udevRule(vendorId: number, productId: number): string {
   return `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex4(vendorId)}", ATTRS{idProduct}=="${hex4(productId)}", MODE="0660", GROUP="plugdev", TAG+="uaccess"`;
 }
 
-export async function describeHidOpenError(choice: HidChoice, error: unknown, platform: NodeJS.Platform): Promise<[ScannerErrorCode, string]> {
+/** Can this process read and write the device node? Rejects with the errno error when not. */
+export type AccessCheck = (path: string) => Promise<void>;
+
+const checkReadWrite: AccessCheck = (path) => access(path, constants.R_OK | constants.W_OK);
+
+export async function describeHidOpenError(
+  choice: HidChoice,
+  error: unknown,
+  platform: NodeJS.Platform,
+  canAccess: AccessCheck = checkReadWrite,
+): Promise<[ScannerErrorCode, string]> {
   const { device, mode } = choice;
   const id = `${hex4(device.vendorId)}:${hex4(device.productId)}`;
   const text = messageOf(error);
@@ -328,7 +338,7 @@ export async function describeHidOpenError(choice: HidChoice, error: unknown, pl
   }
   if (platform === 'linux' && device.path.startsWith('/dev/')) {
     try {
-      await access(device.path, constants.R_OK | constants.W_OK);
+      await canAccess(device.path);
     } catch (accessError) {
       if (isErrno(accessError, 'EACCES') || isErrno(accessError, 'EPERM')) {
         return [
