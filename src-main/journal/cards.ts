@@ -26,6 +26,22 @@ export function recordDynamicCode(db: Db, dynamicCode: string, redemptionId: str
   return result.changes === 1;
 }
 
+/** How long a dynamic code resolved by a balance inquiry may still be redeemed (WeChat's own validity). */
+export const DYNAMIC_CODE_VALID_MS = 5 * 60_000;
+
+/**
+ * Claims a presented dynamic code for a redemption. `fresh`: never seen; `looked_up`: resolved a
+ * moment ago by a balance inquiry at this counter (its real code is known, so it need not be
+ * resolved twice); `replay`: already redeemed, or seen too long ago — a screenshot.
+ */
+export function claimDynamicCode(db: Db, dynamicCode: string, redemptionId: string, at: number): 'fresh' | 'looked_up' | 'replay' {
+  if (recordDynamicCode(db, dynamicCode, redemptionId, at)) return 'fresh';
+  const seen = getDynamicCode(db, dynamicCode);
+  if (!seen || seen.redemption_id !== null || seen.real_code === null || at - seen.first_seen_at > DYNAMIC_CODE_VALID_MS) return 'replay';
+  stmt(db, 'UPDATE dynamic_codes SET redemption_id = ? WHERE dynamic_code = ? AND redemption_id IS NULL').run(redemptionId, dynamicCode);
+  return 'looked_up';
+}
+
 export function mapDynamicCode(db: Db, dynamicCode: string, realCode: string, cardId: string): void {
   stmt(db, 'UPDATE dynamic_codes SET real_code = ?, card_id = ? WHERE dynamic_code = ? AND real_code IS NULL').run(realCode, cardId, dynamicCode);
 }

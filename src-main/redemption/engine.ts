@@ -11,7 +11,7 @@ import { classifyCode, maskCode, type CodeKind } from '../../shared/codes.ts';
 import { formatFen, parseYuanToFen } from '../../shared/money.ts';
 import { AMOUNT_REASONS, type ReasonCode } from '../../shared/reasons.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
-import { getCachedCard, getCardDefinition, getDynamicCode, mapDynamicCode, putCachedCard, putCardDefinition, recordDynamicCode } from '../journal/cards.ts';
+import { claimDynamicCode, DYNAMIC_CODE_VALID_MS, getCachedCard, getCardDefinition, getDynamicCode, mapDynamicCode, putCachedCard, putCardDefinition, recordDynamicCode } from '../journal/cards.ts';
 import { inTransaction, type Db } from '../journal/db.ts';
 import { appendEvent } from '../journal/events.ts';
 import { getRedemption, insertRedemption, listRedemptions, localDate, updateRedemption, type RedemptionPatch, type RedemptionRow } from '../journal/redemptions.ts';
@@ -239,15 +239,25 @@ export class Engine {
     const checked = this.checkCode(rawCode);
     if (!checked.ok) return checked;
     const { code, kind } = checked.value;
-    if (kind === 'wechat_dynamic' && getDynamicCode(this.db, code)) {
+    // A dynamic code is resolved once: an inquiry records the mapping, the redemption that
+    // follows uses it. Presented again after that, it is a replay.
+    const seen = kind === 'wechat_dynamic' ? getDynamicCode(this.db, code) : undefined;
+    if (seen && (seen.redemption_id !== null || seen.real_code === null || this.now() - seen.first_seen_at > DYNAMIC_CODE_VALID_MS)) {
       return err(this.rejectInput('code', 'dynamic_code_replay', { code: maskCode(code) }));
     }
     try {
       const record = this.exchangeRecorder(null);
-      const answer = await this.lookupScanned(code, record);
+      const answer = seen?.real_code
+        ? await this.client.getCode({ code: seen.real_code, cardId: seen.card_id ?? undefined, checkConsume: false }, record)
+        : await this.lookupScanned(code, record);
       const definition = await this.fetchDefinition(answer.card.card_id, record);
       this.options.offline?.reportAvailable();
-      this.tx(null, () => this.rememberCard(answer, definition));
+      this.tx(null, () => {
+        this.rememberCard(answer, definition);
+        if (kind === 'wechat_dynamic' && !seen && recordDynamicCode(this.db, code, null, this.now())) {
+          mapDynamicCode(this.db, code, answer.card.code, answer.card.card_id);
+        }
+      });
       const problems = cardProblems(answer, definition, this.options.scope, Math.floor(this.now() / 1000));
       return ok({ scannedCode: code, codeKind: kind, answer, definition, subCardType: subCardTypeOf(definition), problems });
     } catch (error) {
@@ -286,7 +296,7 @@ export class Engine {
     // same transaction; a second presentation is a replay and is declined on the spot.
     const row = inTransaction(this.db, () => {
       const base = { id, terminal_id: this.options.terminalId, cashier: input.cashier, scanned_code: code, code_kind: kind, scanned_at: scannedAt, amount_fen: amountFen, created_at: this.now() } as const;
-      if (kind === 'wechat_dynamic' && !recordDynamicCode(this.db, code, id, scannedAt)) {
+      if (kind === 'wechat_dynamic' && claimDynamicCode(this.db, code, id, this.now()) === 'replay') {
         return insertRedemption(this.db, { ...base, state: 'declined', reason: 'dynamic_code_replay' });
       }
       return insertRedemption(this.db, { ...base, state: 'pending' });
@@ -302,8 +312,11 @@ export class Engine {
     const record = this.exchangeRecorder(row.id);
     let answer: CodeGetAnswer;
     let definition: CardDefinition;
+    const mapped = row.code_kind === 'wechat_dynamic' ? getDynamicCode(this.db, row.scanned_code) : undefined;
     try {
-      answer = await this.lookupScanned(row.scanned_code, record);
+      answer = mapped?.real_code
+        ? await this.client.getCode({ code: mapped.real_code, cardId: mapped.card_id ?? undefined, checkConsume: false }, record)
+        : await this.lookupScanned(row.scanned_code, record);
       definition = await this.fetchDefinition(answer.card.card_id, record);
       this.options.offline?.reportAvailable();
     } catch (error) {

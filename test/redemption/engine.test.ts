@@ -82,6 +82,19 @@ describe('online redemption', () => {
     expect((await sim.code(card.code)).balanceFen).toBe(30_000 - 1230);
   });
 
+  it('resolves a dynamic code once: a balance inquiry then the redemption, and refuses it afterwards', async () => {
+    const card = await giftCard(30_000, { useDynamicCode: true });
+    const { dynamicCode } = await sim.dynamic(card.code);
+    const inquiry = await terminal.engine.lookup(dynamicCode);
+    expect(inquiry.ok && inquiry.value.answer.card.balance).toBe(30_000);
+    const row = await redeem(dynamicCode, '5');
+    expect(row).toMatchObject({ state: 'settled', real_code: card.code, balance_after_fen: 29_500 });
+    const resolutions = (await sim.requests()).filter((r) => r.path === '/card/code/get' && (r.body as { code: string }).code === dynamicCode);
+    expect(resolutions).toHaveLength(1);
+    expect(await terminal.engine.lookup(dynamicCode)).toEqual({ ok: false, error: { reason: 'dynamic_code_replay' } });
+    expect(await redeem(dynamicCode, '5')).toMatchObject({ state: 'declined', reason: 'dynamic_code_replay' });
+  });
+
   it('serialises concurrent redemptions of one card so none overwrites another', async () => {
     const card = await giftCard(10_000);
     const rows = await Promise.all(['10', '20', '30', '5.55'].map((amount) => redeem(card.code, amount)));
