@@ -3,7 +3,7 @@
  * and shows Sign-in or the three screens (Redeem, End of day, Settings) above the status bar.
  * F1/F2/F3 switch screens from anywhere; every control is also reachable with Tab.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ApiName, ApiRequest, ApiResponses, StatusView } from '../../shared/contract.ts';
 import type { Language } from '../../shared/i18n/reasons.ts';
@@ -18,6 +18,15 @@ import type { UiClient } from '../transport/client.ts';
 import { AppContext, type AppContextValue, type AskManager, type Call } from './context.tsx';
 import { ManagerPinDialog, type PinRequest } from './ManagerPinDialog.tsx';
 import { StatusBar, type LocalScanner } from './StatusBar.tsx';
+
+/**
+ * A header button clicked with the mouse or a finger gives focus back, so the next Enter on the
+ * till confirms the amount rather than pressing that button again. Keyboard activation (detail 0)
+ * keeps focus where the keyboard user put it.
+ */
+function releaseFocus(event: MouseEvent<HTMLButtonElement>): void {
+  if (event.detail > 0) event.currentTarget.blur();
+}
 
 export type Screen = 'redeem' | 'endofday' | 'settings';
 const SCREENS: readonly Screen[] = ['redeem', 'endofday', 'settings'];
@@ -48,15 +57,24 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
     [client],
   );
 
+  // Answers to status:get can overtake each other and pushed events: only the latest request's
+  // answer is used, and only if no event arrived meanwhile (the event is at least as fresh).
+  const statusRequest = useRef(0);
+  const statusEvents = useRef(0);
   const refreshStatus = useCallback(async (): Promise<void> => {
+    const request = ++statusRequest.current;
+    const eventsBefore = statusEvents.current;
     const result = await call('status:get', {});
-    if (result?.ok) setStatus(result.value);
+    if (result?.ok && request === statusRequest.current && eventsBefore === statusEvents.current) setStatus(result.value);
   }, [call]);
 
   useEffect(() => {
     void refreshStatus();
     const offEvents = client.onEvent((event) => {
-      if (event.type === 'status') setStatus(event.status);
+      if (event.type === 'status') {
+        statusEvents.current++;
+        setStatus(event.status);
+      }
     });
     // After a reconnect the pushed events missed in between are gone: ask again.
     const offConnection = client.onConnectionChange((connected) => {
@@ -154,7 +172,10 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
                   className={`tab ${screen === s ? 'active' : ''}`}
                   aria-current={screen === s ? 'page' : undefined}
                   data-testid={`tab-${s}`}
-                  onClick={() => setScreen(s)}
+                  onClick={(e) => {
+                    setScreen(s);
+                    releaseFocus(e);
+                  }}
                 >
                   {t(`screen.${s}`)} <kbd>F{i + 1}</kbd>
                 </button>
@@ -167,7 +188,10 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
             className="button ghost"
             data-testid="language-switch"
             aria-label={t('app.switchLanguage')}
-            onClick={() => switchLanguage(currentLanguage === 'en' ? 'zh-CN' : 'en')}
+            onClick={(e) => {
+              switchLanguage(currentLanguage === 'en' ? 'zh-CN' : 'en');
+              releaseFocus(e);
+            }}
           >
             {currentLanguage === 'en' ? '中文' : 'English'}
           </button>
@@ -175,9 +199,10 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
             type="button"
             className="button ghost"
             aria-pressed={muted}
-            onClick={() => {
+            onClick={(e) => {
               sound.setMuted(!muted);
               setMuted(!muted);
+              releaseFocus(e);
             }}
           >
             {muted ? t('app.soundOff') : t('app.soundOn')}

@@ -46,6 +46,7 @@ export const en: UiStrings = {
     liveScanners: 'Ready to scan with',
     looking: 'Looking up the card…',
     manual: 'Type the code',
+    typed: 'Code typed:',
     manualLabel: 'Card code',
     amount: 'Amount',
     confirm: 'Redeem',

@@ -44,6 +44,7 @@ export const zhCN = {
     liveScanners: '可用的扫码方式',
     looking: '正在查询卡券…',
     manual: '手动输入卡号',
+    typed: '键入的卡号：',
     manualLabel: '卡号',
     amount: '核销金额',
     confirm: '确认核销',

@@ -64,12 +64,16 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
   const [amountError, setAmountError] = useState<ErrorView | null>(null);
   const [voidError, setVoidError] = useState<string | null>(null);
   const [manualOpen, setManualOpen] = useState(false);
+  /** A code typed at the keyboard while waiting (or a scan the burst check could not tell apart). */
+  const [typedCode, setTypedCode] = useState('');
   const lookupSeq = useRef(0);
   // Handlers registered once read the latest state through these refs.
   const viewRef = useRef(view);
   viewRef.current = view;
   const modeRef = useRef(mode);
   modeRef.current = mode;
+  const typedCodeRef = useRef(typedCode);
+  typedCodeRef.current = typedCode;
 
   const reset = useCallback((): void => {
     lookupSeq.current++;
@@ -77,6 +81,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
     setAmount('');
     setAmountError(null);
     setVoidError(null);
+    setTypedCode('');
   }, []);
 
   const onScan = useCallback(
@@ -95,6 +100,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
       setAmountError(null);
       setVoidError(null);
       setManualOpen(false);
+      setTypedCode('');
       void (async () => {
         const result = await call('card:lookup', { code: text });
         if (seq !== lookupSeq.current) return;
@@ -158,17 +164,26 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
   const onKey = useCallback(
     (key: string): void => {
       const current = viewRef.current;
-      if (current.step === 'result') {
+      const printable = key.length === 1;
+      if (current.step === 'result' || (current.step === 'card' && modeRef.current === 'inquiry')) {
         if (key === 'Enter' || key === 'Escape') reset();
+        else if (printable) {
+          // Typing after an outcome starts the next customer's code.
+          reset();
+          setTypedCode(key);
+        }
         return;
       }
-      if (current.step === 'card' && modeRef.current === 'inquiry') {
-        if (key === 'Enter' || key === 'Escape') reset();
-        return;
-      }
-      if (current.step === 'waiting' && key === 'Escape') {
-        setMode('redeem');
-        reset();
+      if (current.step === 'waiting') {
+        if (printable) setTypedCode((c) => (c.length < 64 ? c + key : c));
+        else if (key === 'Backspace') setTypedCode((c) => c.slice(0, -1));
+        else if (key === 'Enter') {
+          const code = typedCodeRef.current.trim();
+          if (code !== '') onScan(code, Date.now());
+        } else if (key === 'Escape') {
+          if (typedCodeRef.current === '') setMode('redeem');
+          reset();
+        }
         return;
       }
       if (current.step !== 'card') return;
@@ -177,7 +192,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
       setAmountError(null);
       setAmount((a) => typeAmountKey(a, key));
     },
-    [reset, submit],
+    [reset, submit, onScan],
   );
 
   // The keyboard listener lives as long as the screen; it reads handlers through a ref.
@@ -249,6 +264,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
               <WaitingPanel
                 mode={mode}
                 problem={view.problem}
+                typedCode={typedCode}
                 manualOpen={manualOpen}
                 setManualOpen={setManualOpen}
                 onManualCode={(code) => onScan(code, Date.now())}
@@ -310,6 +326,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
 type WaitingProps = Readonly<{
   mode: Mode;
   problem: Readonly<{ codeMasked: string; error: ErrorView }> | null;
+  typedCode: string;
   manualOpen: boolean;
   setManualOpen(open: boolean): void;
   onManualCode(code: string): void;
@@ -317,7 +334,7 @@ type WaitingProps = Readonly<{
   onCameraScan(text: string): void;
 }>;
 
-function WaitingPanel({ mode, problem, manualOpen, setManualOpen, onManualCode, onCameraLive, onCameraScan }: WaitingProps) {
+function WaitingPanel({ mode, problem, typedCode, manualOpen, setManualOpen, onManualCode, onCameraLive, onCameraScan }: WaitingProps) {
   const { t } = useTranslation();
   const { status } = useApp();
   const [code, setCode] = useState('');
@@ -331,9 +348,12 @@ function WaitingPanel({ mode, problem, manualOpen, setManualOpen, onManualCode, 
   return (
     <section className="waiting" data-testid="waiting" aria-live="polite">
       <div className="scan-prompt">
-        <div className="scan-icon" aria-hidden>
-          ▥
-        </div>
+        <svg className="scan-icon" viewBox="0 0 120 80" width="120" height="80" aria-hidden focusable="false">
+          {[8, 18, 24, 36, 44, 50, 62, 70, 80, 86, 98, 108].map((x, i) => (
+            <rect key={x} x={x} y={8} width={i % 3 === 0 ? 6 : 3} height={64} fill="currentColor" />
+          ))}
+          <rect x={2} y={38} width={116} height={4} fill="#b3261e" />
+        </svg>
         <h1>{mode === 'inquiry' ? t('inquiry.prompt') : t('redeem.prompt')}</h1>
         <ul className="live-scanners" aria-label={t('redeem.liveScanners')}>
           <li className="scanner live">{t('scanner.keyboard')}</li>
@@ -344,7 +364,12 @@ function WaitingPanel({ mode, problem, manualOpen, setManualOpen, onManualCode, 
           ))}
         </ul>
       </div>
-      {problem && (
+      {typedCode !== '' && (
+        <div className="typed-code" data-testid="typed-code">
+          {t('redeem.typed')} <strong>{typedCode}</strong> <kbd>Enter</kbd> <kbd>Esc</kbd>
+        </div>
+      )}
+      {problem && typedCode === '' && (
         <div className="scan-problem" role="alert" data-testid="scan-problem">
           <strong>{problem.codeMasked}</strong> {reasonText(t, problem.error)}
         </div>

@@ -3,6 +3,7 @@
  * amount. Approved shows the remaining balance; declined the reason; queued says plainly that
  * WeChat has not confirmed it yet (hatched, blue — never green); review says not to try again.
  */
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorView, RedemptionView } from '../../../shared/contract.ts';
 import { formatYuan } from '../../../shared/money.ts';
@@ -33,16 +34,46 @@ export function outcomeOf(redemption: RedemptionView): Outcome {
   }
 }
 
-const ICONS: Readonly<Record<Outcome, string>> = {
-  approved: '✓',
-  declined: '✕',
-  queued: '⏳',
-  review: '⚠',
-  checking: '…',
-  voided: '↺',
-  refused: '✕',
-  no_answer: '?',
+/** Drawn, not typed: emoji and symbol glyphs are missing from many counter PCs' fonts. */
+const stroke = { fill: 'none', stroke: 'currentColor', strokeWidth: 7, strokeLinecap: 'round', strokeLinejoin: 'round' } as const;
+const ICON_PATHS: Readonly<Record<Outcome, ReactNode>> = {
+  approved: <path d="M20 52 L42 72 L80 28" {...stroke} />,
+  declined: <path d="M26 26 L74 74 M74 26 L26 74" {...stroke} />,
+  refused: <path d="M26 26 L74 74 M74 26 L26 74" {...stroke} />,
+  queued: (
+    <>
+      <circle cx="50" cy="50" r="36" {...stroke} />
+      <path d="M50 28 L50 50 L66 60" {...stroke} />
+    </>
+  ),
+  checking: (
+    <>
+      <circle cx="50" cy="50" r="36" {...stroke} />
+      <path d="M50 28 L50 50 L66 60" {...stroke} />
+    </>
+  ),
+  review: (
+    <>
+      <path d="M50 14 L88 82 L12 82 Z" {...stroke} />
+      <path d="M50 40 L50 60 M50 71 L50 72" {...stroke} />
+    </>
+  ),
+  no_answer: (
+    <>
+      <path d="M50 14 L88 82 L12 82 Z" {...stroke} />
+      <path d="M50 40 L50 60 M50 71 L50 72" {...stroke} />
+    </>
+  ),
+  voided: <path d="M30 40 L70 40 A18 18 0 0 1 70 76 L40 76 M42 26 L28 40 L42 54" {...stroke} />,
 };
+
+function OutcomeIcon({ outcome }: Readonly<{ outcome: Outcome }>) {
+  return (
+    <svg className="result-icon" viewBox="0 0 100 100" width="96" height="96" aria-hidden focusable="false">
+      {ICON_PATHS[outcome]}
+    </svg>
+  );
+}
 
 export type ResultPanelProps = Readonly<{
   redemption: RedemptionView | null;
@@ -61,9 +92,7 @@ export function ResultPanel({ redemption, refused, amountText, voidError, canVoi
   const reason = redemption?.reason ? reasonText(t, { reason: redemption.reason }) : refused ? reasonText(t, refused) : null;
   return (
     <section className={`result result-${outcome}`} data-testid="result" data-outcome={outcome} role="status" aria-live="assertive">
-      <div className="result-icon" aria-hidden>
-        {ICONS[outcome]}
-      </div>
+      <OutcomeIcon outcome={outcome} />
       <h2 className="result-title" data-testid="result-title">
         {t(`result.${outcome}.title`)}
       </h2>

@@ -2,10 +2,13 @@
  * Keyboard input on the Redeem screen: one capture-phase listener that tells a keyboard-wedge
  * scanner (a burst of keys a few milliseconds apart, ending in Enter) from a person at the keypad.
  *
- * Printable keys are held back briefly (`holdMs`): if the next key arrives within `maxGapMs` they
- * are part of a burst; if Enter ends a long enough burst it is a scan and the keypad never sees
- * any of it — so a scanner's Enter can never confirm an amount. Everything else is handed to the
- * keypad as typing. Focused text fields are left alone (manual code entry, settings).
+ * Timing comes from the events' own timestamps (when the keyboard produced them), not from when
+ * the page got round to handling them, so a busy page does not split a scan. A run of keys each
+ * within `maxGapMs` of the last is a burst; Enter (or Tab) right after a burst of at least
+ * `minLength` keys is a scan, and that Enter never reaches the keypad — a scanner can never
+ * confirm an amount. Printable keys are handed to the keypad after `holdMs` (so a burst usually
+ * never shows as typing at all); if some were shown before the scan completed, the scan replaces
+ * them (a new scan clears the amount). Focused text fields are left alone (manual entry, settings).
  *
  * This is the integration point for src-renderer/scanners (the keyboard-wedge detector being
  * built there): the Redeem screen only depends on `KeyboardInput` below.
@@ -41,20 +44,13 @@ export function startKeyboardInput(options: KeyboardInputOptions): KeyboardInput
   const maxGapMs = options.maxGapMs ?? 50;
   const holdMs = options.holdMs ?? 90;
   const minLength = options.minLength ?? 6;
+  /** Keys not yet handed to the keypad. */
   let held: Held[] = [];
+  /** The current run of keys each within maxGapMs of the previous one, handed over or not. */
+  let burst: Held[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  const isBurst = (now: number): boolean => {
-    if (held.length < minLength) return false;
-    for (let i = 1; i < held.length; i++) {
-      const gap = (held[i]?.at ?? 0) - (held[i - 1]?.at ?? 0);
-      if (gap > maxGapMs) return false;
-    }
-    const last = held[held.length - 1];
-    return last !== undefined && now - last.at <= maxGapMs;
-  };
-
-  const flush = (): void => {
+  const release = (): void => {
     if (timer) clearTimeout(timer);
     timer = null;
     const keys = held;
@@ -68,33 +64,40 @@ export function startKeyboardInput(options: KeyboardInputOptions): KeyboardInput
     if (document.querySelector('dialog[open]')) return;
     const now = event.timeStamp > 0 ? performance.timeOrigin + event.timeStamp : Date.now();
     const key = event.key;
+    const last = burst[burst.length - 1];
+    const inBurst = last !== undefined && now - last.at <= maxGapMs;
     if (key.length === 1 && key !== ' ') {
       event.preventDefault();
-      held.push({ key, at: now });
+      if (!inBurst) burst = [];
+      const entry = { key, at: now };
+      burst.push(entry);
+      held.push(entry);
       if (timer) clearTimeout(timer);
-      timer = setTimeout(flush, holdMs);
+      timer = setTimeout(release, holdMs);
       return;
     }
-    if (key === 'Enter' || key === 'Tab') {
-      if (isBurst(now)) {
-        event.preventDefault();
-        event.stopPropagation();
-        const text = held.map((k) => k.key).join('');
-        held = [];
-        if (timer) clearTimeout(timer);
-        timer = null;
-        options.onScan(text, Math.round(now));
-        return;
-      }
-      flush();
-      if (key === 'Enter' && !focusWantsEnter()) {
+    if ((key === 'Enter' || key === 'Tab') && inBurst && burst.length >= minLength) {
+      event.preventDefault();
+      event.stopPropagation();
+      const text = burst.map((k) => k.key).join('');
+      burst = [];
+      held = [];
+      if (timer) clearTimeout(timer);
+      timer = null;
+      options.onScan(text, Math.round(now));
+      return;
+    }
+    burst = [];
+    if (key === 'Enter') {
+      release();
+      if (!focusWantsEnter()) {
         event.preventDefault();
         options.onKey('Enter');
       }
       return;
     }
     if (key === 'Backspace' || key === 'Escape' || key === 'Delete') {
-      flush();
+      release();
       if (key === 'Escape' || !focusWantsEnter()) {
         event.preventDefault();
         options.onKey(key);
@@ -108,6 +111,7 @@ export function startKeyboardInput(options: KeyboardInputOptions): KeyboardInput
       window.removeEventListener('keydown', onKeyDown, true);
       if (timer) clearTimeout(timer);
       held = [];
+      burst = [];
     },
   };
 }
