@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatFen } from '../../shared/money.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
+import { simAdmin as simClient } from '../helpers/sim.ts';
 import { launchChromium, type LaunchedBrowser } from '../helpers/browser.ts';
 import { ARTIFACTS, buildRendererForTest, createWedgeScanner, openApp, screenshot, simAdmin, startStack, type OpenedPage, type Stack } from './harness.ts';
 
@@ -151,8 +152,8 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     const card = await giftCard(1_000);
     await wedgeScan(card.code);
     await until(text('card-balance'), (t) => t === '¥10.00', 'the card balance');
-    await page.locator('.keypad-keys .key', { hasText: /^2$/ }).click();
-    await page.locator('.keypad-keys .key', { hasText: /^0$/ }).click();
+    await page.locator('.keypad-keys').getByRole('button', { name: '2', exact: true }).click();
+    await page.locator('.keypad-keys').getByRole('button', { name: '0', exact: true }).click();
     expect(await text('amount')()).toBe('¥20');
     expect(await text('amount-error')()).toContain('超过卡内余额');
     await page.getByTestId('confirm').click();
@@ -328,6 +329,68 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await until(text('settings-message'), (t) => t.includes('设置已保存'), 'saved');
     await page.keyboard.press('F1');
     await page.getByTestId('waiting').waitFor();
+  });
+
+  it('puts a replay that no longer fits the card in the review queue, for a manager to write off', async () => {
+    const card = await giftCard(10_000);
+    await wedgeScan(card.code);
+    await until(text('card-balance'), (t) => t === '¥100.00', 'the card balance');
+    await page.keyboard.press('Escape');
+    await simAdmin(stack.simUrl, 'POST', '/sim/faults', { path: '*', kind: 'http500' });
+    try {
+      await wedgeScan(card.code);
+      await until(() => page.getByTestId('card-panel').innerText(), (t) => t.includes('无法在线查询此卡'), 'the unverified card panel');
+      await typeSlowly('80');
+      await page.keyboard.press('Enter');
+      expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('queued');
+    } finally {
+      await simAdmin(stack.simUrl, 'DELETE', '/sim/faults');
+    }
+    await page.keyboard.press('Enter');
+    // Meanwhile the card was spent elsewhere: ¥80 no longer fits.
+    await simClient(stack.simUrl).setBalance(card.code, card.cardId, 5_000);
+    await page.keyboard.press('F2');
+    await page.getByTestId('replay').click();
+    await page.getByTestId('review-queue').waitFor();
+    await until(text('review-state'), (t) => t.includes('待核对 1 笔'), 'the status bar review count');
+    await shot('14-review-queue');
+    await page.getByTestId('review-queue').getByRole('button').first().click();
+    await page.getByTestId('detail').waitFor();
+    expect(await text('detail')()).toContain('余额不足');
+    await page.locator('#review-note').fill('顾客改付现金');
+    await page.getByTestId('review-write_off').click();
+    await enterPin('1234');
+    await until(() => page.locator('dialog[open] .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
+    await enterPin('9999');
+    await until(text('detail-message'), (t) => t.includes('已核销损失'), 'the written-off state');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('review-queue').waitFor({ state: 'detached' });
+    expect(await simBalance(card.code)).toBe(5_000);
+    const journal = await stack.core['journal:list']({ date: today(), state: 'written_off' });
+    expect(journal.ok && journal.value.map((r) => [r.amountFen, r.detail?.includes('顾客改付现金')])).toEqual([[8_000, true]]);
+  });
+
+  it('works by touch alone: PIN pad, keypad, confirm', async () => {
+    const touch = await openApp(chromium.browser, stack.server.url, { hasTouch: true });
+    try {
+      const p = touch.page;
+      await p.getByTestId('sign-out').tap();
+      await p.getByText('收银员登录').waitFor();
+      for (const digit of '1234') await p.locator('.pinpad-keys').getByRole('button', { name: digit, exact: true }).tap();
+      await p.locator('.pinpad-actions .button.primary').tap();
+      await p.getByTestId('waiting').waitFor();
+      const card = await giftCard(3_000);
+      await (await createWedgeScanner(p))(card.code);
+      await p.getByTestId('card-balance').getByText('¥30.00').waitFor();
+      for (const key of ['1', '2', '.', '5']) await p.locator('.keypad-keys').getByRole('button', { name: key, exact: true }).tap();
+      expect(await p.getByTestId('amount').innerText()).toBe('¥12.5');
+      await p.getByTestId('confirm').tap();
+      await p.locator('[data-testid="result"][data-outcome="approved"]').waitFor();
+      expect(await p.getByTestId('result-balance').innerText()).toContain('¥17.50');
+      expect(touch.problems).toEqual([]);
+    } finally {
+      await touch.context.close();
+    }
   });
 
   it('fits 1024×768 without sideways scrolling and broke no CSP rule', async () => {

@@ -266,6 +266,22 @@ export function EndOfDay() {
           <RedemptionList rows={shown} onOpen={(row) => { setDetailMessage(null); setOpen(row); }} />
         </div>
         <aside className="eod-side">
+          <div className="eod-actions">
+            <button type="button" className="button secondary" data-testid="export-csv" onClick={exportCsv}>
+              {t('eod.exportCsv')}
+            </button>
+            <button type="button" className="button secondary" data-testid="print-z" onClick={printReport}>
+              {t('eod.printZ')}
+            </button>
+            {savePdf && (
+              <button type="button" className="button secondary" onClick={savePdf}>
+                {t('eod.savePdf')}
+              </button>
+            )}
+            <button type="button" className="button secondary" data-testid="replay" onClick={replay} disabled={status.queueDepth === 0}>
+              {t('eod.replay', { count: status.queueDepth })}
+            </button>
+          </div>
           <section className="totals" aria-label={t('eod.totals')} data-testid="totals">
             <h2>{t('eod.totals')}</h2>
             <table>
@@ -301,22 +317,6 @@ export function EndOfDay() {
               {t('chain.again')}
             </button>
           </section>
-          <div className="eod-actions">
-            <button type="button" className="button secondary" data-testid="export-csv" onClick={exportCsv}>
-              {t('eod.exportCsv')}
-            </button>
-            <button type="button" className="button secondary" data-testid="print-z" onClick={printReport}>
-              {t('eod.printZ')}
-            </button>
-            {savePdf && (
-              <button type="button" className="button secondary" onClick={savePdf}>
-                {t('eod.savePdf')}
-              </button>
-            )}
-            <button type="button" className="button secondary" data-testid="replay" onClick={replay} disabled={status.queueDepth === 0}>
-              {t('eod.replay', { count: status.queueDepth })}
-            </button>
-          </div>
         </aside>
       </div>
       {summary && (
