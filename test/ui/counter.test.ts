@@ -124,6 +124,7 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     expect(await text('card-code')()).not.toContain(card.code);
     await typeSlowly('35.5');
     await until(text('amount'), (t) => t === '¥35.5', 'the typed amount');
+    expect(await text('card-after')()).toBe('¥64.50');
     await shot('03-redeem-card', 'redeem');
     await page.keyboard.press('Enter');
     expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('approved');

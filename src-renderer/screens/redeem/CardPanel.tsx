@@ -12,9 +12,11 @@ export type CardPanelProps = Readonly<{
   /** Set when the card could not be read online (the redemption may still be queued offline). */
   lookupProblem: ErrorView | null;
   large?: boolean;
+  /** The amount typed so far, when valid: the balance after it is previewed. */
+  amountFen?: number | null;
 }>;
 
-export function CardPanel({ codeMasked, card, lookupProblem, large }: CardPanelProps) {
+export function CardPanel({ codeMasked, card, lookupProblem, large, amountFen }: CardPanelProps) {
   const { t, i18n } = useTranslation();
   const language = i18n.language as Language;
   if (!card) {
@@ -28,12 +30,13 @@ export function CardPanel({ codeMasked, card, lookupProblem, large }: CardPanelP
     );
   }
   const validity =
-    card.beginTime === null && card.endTime === null
-      ? t('card.permanent')
-      : t('card.validity', {
-          from: card.beginTime === null ? '—' : formatDaySeconds(card.beginTime, language),
-          to: card.endTime === null ? '—' : formatDaySeconds(card.endTime, language),
-        });
+    card.endTime === null
+      ? card.beginTime === null
+        ? t('card.permanent')
+        : t('card.validFrom', { from: formatDaySeconds(card.beginTime, language) })
+      : card.beginTime === null
+        ? t('card.validUntil', { to: formatDaySeconds(card.endTime, language) })
+        : t('card.validity', { from: formatDaySeconds(card.beginTime, language), to: formatDaySeconds(card.endTime, language) });
   const usable = card.problems.length === 0;
   return (
     <section className={`card-panel ${usable ? 'usable' : 'unusable'} ${large ? 'large' : ''}`} data-testid="card-panel" aria-label={t('card.label')}>
@@ -50,6 +53,14 @@ export function CardPanel({ codeMasked, card, lookupProblem, large }: CardPanelP
         <dd className="card-balance" data-testid="card-balance">
           {formatYuan(card.balanceFen)}
         </dd>
+        {amountFen !== null && amountFen !== undefined && card.subCardType === 'GIFT_CARD' && amountFen <= card.balanceFen && (
+          <>
+            <dt>{t('card.after')}</dt>
+            <dd className="card-after" data-testid="card-after">
+              {formatYuan(card.balanceFen - amountFen)}
+            </dd>
+          </>
+        )}
         <dt>{t('card.validityLabel')}</dt>
         <dd>{validity}</dd>
         <dt>{t('card.status')}</dt>

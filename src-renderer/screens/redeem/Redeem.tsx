@@ -235,6 +235,8 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
   };
 
   const card = view.step === 'card' || view.step === 'submitting' ? view : null;
+  const typedCheck = amount === '' ? null : checkAmount(amount);
+  const typedFen = typedCheck?.ok ? typedCheck.fen : null;
   const balanceWarning =
     card?.card && amount !== ''
       ? (() => {
@@ -278,7 +280,15 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
                 <p className="muted">{t('redeem.looking')}</p>
               </section>
             )}
-            {card && <CardPanel codeMasked={card.codeMasked} card={card.card} lookupProblem={card.lookupProblem} large={mode === 'inquiry'} />}
+            {card && (
+              <CardPanel
+                codeMasked={card.codeMasked}
+                card={card.card}
+                lookupProblem={card.lookupProblem}
+                large={mode === 'inquiry'}
+                amountFen={mode === 'redeem' ? typedFen : null}
+              />
+            )}
           </div>
           <div className="redeem-right">
             {mode === 'redeem' && card ? (
