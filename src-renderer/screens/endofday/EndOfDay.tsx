@@ -35,9 +35,16 @@ export function EndOfDay() {
   const [printedAt, setPrintedAt] = useState(() => Date.now());
   const loadSeq = useRef(0);
 
+  // The search goes to the core (it matches full codes the list only shows masked), typed
+  // letter by letter: wait for a pause before asking.
+  const [search, setSearch] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(filters.search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [filters.search]);
+
   const load = useCallback(async (): Promise<void> => {
     const seq = ++loadSeq.current;
-    const search = filters.search.trim();
     const [list, day] = await Promise.all([
       call('journal:list', { date, ...(search !== '' ? { search } : {}) }),
       call('journal:summary', { date }),
@@ -50,7 +57,7 @@ export function EndOfDay() {
     setProblem(null);
     setRows(list.value);
     setSummary(day.value);
-  }, [call, date, filters.search, t]);
+  }, [call, date, search, t]);
 
   const verify = useCallback(async (): Promise<void> => {
     const result = await call('journal:verify', {});
