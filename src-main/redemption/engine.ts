@@ -624,9 +624,16 @@ export class Engine {
     });
   }
 
-  /** Every start: resumes unfinished redemptions. Queued ones are left to the offline replay. */
-  async recover(): Promise<RedemptionRow[]> {
-    const unfinished = listRedemptions(this.db, { states: ['pending', 'deducting', 'consuming', 'voiding'] });
+  /**
+   * Every start: resumes unfinished redemptions (queued ones are left to the offline replay).
+   * While running, the replay job calls it for rows left unresolved for a while (an outcome that
+   * could not be read back yet), so a card is not held by a stale in-flight row until a restart.
+   */
+  async recover(options: Readonly<{ olderThanMs?: number }> = {}): Promise<RedemptionRow[]> {
+    const cutoff = this.now() - (options.olderThanMs ?? 0);
+    const unfinished = listRedemptions(this.db, { states: ['pending', 'deducting', 'consuming', 'voiding'] }).filter(
+      (row) => options.olderThanMs === undefined || row.updated_at <= cutoff,
+    );
     const results: RedemptionRow[] = [];
     for (const row of unfinished) {
       const resolved = await this.resolve(row.id);

@@ -209,6 +209,8 @@ export class Replayer {
         onReport?: (report: ReplayReport) => void;
         /** A cheap call that reaches WeChat; used while offline with nothing queued. */
         probe?: () => Promise<void>;
+        /** Unfinished rows untouched this long are resolved in the background. */
+        staleAfterMs?: number;
       }> = {},
   ) {}
 
@@ -225,6 +227,12 @@ export class Replayer {
 
   private async tick(): Promise<void> {
     const interval = this.options.intervalMs ?? 15_000;
+    if (this.connectivity.status.online) {
+      // Outcomes that could not be read back when they happened: resolve them now.
+      await this.engine.recover({ olderThanMs: this.options.staleAfterMs ?? 30_000 }).catch((error: unknown) => {
+        log.error('background recovery failed', { message: (error as Error).message });
+      });
+    }
     if (queueStatus(this.engine.db).depth === 0) {
       if (!this.connectivity.status.online && this.options.probe) {
         try {

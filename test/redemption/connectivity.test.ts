@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inTransaction } from '../../src-main/journal/db.ts';
+import { getRedemption, insertRedemption } from '../../src-main/journal/redemptions.ts';
 import { openCore } from '../../src-main/core.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { startCable } from '../helpers/cable.ts';
@@ -63,6 +66,41 @@ describe('connectivity', () => {
     } finally {
       await core.close();
       await cable.close();
+      dir.remove();
+    }
+  });
+
+  it('resolves in the background an outcome that could not be read back when it happened', async () => {
+    const dir = tempDir();
+    const core = await openCore({ dataDir: dir.path, env: terminalEnv(sim.url, dir.path), replayIntervalMs: 50 });
+    try {
+      const card = await sim.createCard({ balanceFen: 10_000, merchantId: DEMO_MERCHANT_ID });
+      await sim.setBalance(card.code, card.cardId, 9_000); // the lost updateuser had landed
+      const db = core.terminal.db;
+      const row = inTransaction(db, () =>
+        insertRedemption(db, {
+          id: randomUUID(),
+          terminal_id: 'T01',
+          cashier: 'alice',
+          scanned_code: card.code,
+          code_kind: 'card_code',
+          scanned_at: Date.now() - 60_000,
+          created_at: Date.now() - 60_000,
+          amount_fen: 1_000,
+          state: 'deducting',
+          reason: 'outcome_unknown',
+          real_code: card.code,
+          card_id: card.cardId,
+          sub_card_type: 'GIFT_CARD',
+          balance_before_fen: 10_000,
+          target_balance_fen: 9_000,
+          attempts: 1,
+        }),
+      );
+      const settled = await until(() => getRedemption(db, row.id), (r) => r?.state === 'settled', 'the background read-back');
+      expect(settled).toMatchObject({ balance_after_fen: 9_000, reason: null });
+    } finally {
+      await core.close();
       dir.remove();
     }
   });
