@@ -71,6 +71,8 @@ export const en: UiStrings = {
     validFrom: 'from {{from}}',
     validUntil: 'until {{to}}',
     after: 'Balance after',
+    voucherWhole: 'Whole item',
+    voucherHint: 'A voucher is redeemed whole: enter the price of the item it pays for.',
     permanent: 'No expiry',
     status: 'Status',
     giftCard: 'Gift card',

@@ -69,6 +69,8 @@ export const zhCN = {
     validFrom: '自 {{from}} 起',
     validUntil: '至 {{to}}',
     after: '核销后余额',
+    voucherWhole: '整张兑换',
+    voucherHint: '兑换券整张核销：请输入所兑换商品的金额。',
     permanent: '长期有效',
     status: '状态',
     giftCard: '礼品卡',

@@ -371,6 +371,19 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     expect(journal.ok && journal.value.map((r) => [r.amountFen, r.detail?.includes('顾客改付现金')])).toEqual([[8_000, true]]);
   });
 
+  it('redeems a voucher whole, with no balance to show', async () => {
+    await page.keyboard.press('F1');
+    await page.getByTestId('waiting').waitFor();
+    await wedgeScan('688000000007');
+    await until(text('card-balance'), (t) => t === '整张兑换', 'the voucher panel');
+    await typeSlowly('28');
+    await page.keyboard.press('Enter');
+    expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('approved');
+    expect(await text('result-amount')()).toBe('¥28.00');
+    expect(await page.getByTestId('result-balance').count()).toBe(0);
+    await page.keyboard.press('Enter');
+  });
+
   it('works by touch alone: PIN pad, keypad, confirm', async () => {
     const touch = await openApp(chromium.browser, stack.server.url, { hasTouch: true });
     try {

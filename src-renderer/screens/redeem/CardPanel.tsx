@@ -51,7 +51,7 @@ export function CardPanel({ codeMasked, card, lookupProblem, large, amountFen }:
       <dl className="card-facts">
         <dt>{t('card.balance')}</dt>
         <dd className="card-balance" data-testid="card-balance">
-          {formatYuan(card.balanceFen)}
+          {card.subCardType === 'VOUCHER' && card.balanceFen === 0 ? t('card.voucherWhole') : formatYuan(card.balanceFen)}
         </dd>
         {amountFen !== null && amountFen !== undefined && card.subCardType === 'GIFT_CARD' && amountFen <= card.balanceFen && (
           <>
@@ -66,6 +66,7 @@ export function CardPanel({ codeMasked, card, lookupProblem, large, amountFen }:
         <dt>{t('card.status')}</dt>
         <dd>{t(`cardStatus.${card.userCardStatus}`, { defaultValue: card.userCardStatus })}</dd>
       </dl>
+      {card.subCardType === 'VOUCHER' && usable && <p className="card-note">{t('card.voucherHint')}</p>}
       {!usable && (
         <ul className="card-problems" role="alert" data-testid="card-problems">
           {card.problems.map((reason) => (

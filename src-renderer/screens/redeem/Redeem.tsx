@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useTranslation } from 'react-i18next';
 import type { CardView, ErrorView, RedemptionView } from '../../../shared/contract.ts';
 import { maskCode } from '../../../shared/codes.ts';
-import { formatYuan } from '../../../shared/money.ts';
+import { formatFen, formatYuan } from '../../../shared/money.ts';
 import type { ReasonCode } from '../../../shared/reasons.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay } from '../../format.ts';
@@ -110,6 +110,8 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
         }
         if (result.ok) {
           setView({ step: 'card', code: text, codeMasked: result.value.codeMasked, card: result.value, lookupProblem: null, scannedAt: at });
+          // A voucher with a face value is redeemed whole: its amount is not the cashier's choice.
+          if (result.value.subCardType === 'VOUCHER' && result.value.balanceFen > 0) setAmount(formatFen(result.value.balanceFen));
           if (result.value.problems.length > 0) sound.play('error');
           return;
         }
