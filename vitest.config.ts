@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Browser and pseudo-terminal tests start real processes; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
