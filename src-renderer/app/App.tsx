@@ -36,6 +36,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
   const { t, i18n } = useTranslation();
   const [status, setStatus] = useState<StatusView | null>(null);
   const [coreReachable, setCoreReachable] = useState(true);
+  const [keyRefused, setKeyRefused] = useState(false);
   const [screen, setScreen] = useState<Screen>('redeem');
   const [pinRequest, setPinRequest] = useState<PinRequest | null>(null);
   const [cameraLive, setCameraLive] = useState(false);
@@ -51,6 +52,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
       } catch (error) {
         if (!(error instanceof TransportError)) console.error(error);
         setCoreReachable(false);
+        setKeyRefused(error instanceof TransportError && error.kind === 'forbidden');
         return null;
       }
     },
@@ -215,7 +217,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
         </header>
         {!coreReachable && (
           <div className="banner error" role="alert">
-            {t('app.coreUnreachable')}
+            {keyRefused ? t('app.keyRefused') : t('app.coreUnreachable')}
           </div>
         )}
         <div className="content">

@@ -11,6 +11,7 @@ export const en: UiStrings = {
     soundOff: 'Sound: off',
     switchLanguage: 'Switch language',
     coreUnreachable: 'Cannot reach the terminal core. Reconnecting automatically; do not repeat a redemption until it is back.',
+    keyRefused: "The terminal was restarted and this page's access key no longer works. Open the new address it printed.",
     noSecret: 'This page lacks the access key for this launch. Open the full address printed by "gcterm serve".',
   },
   screen: { redeem: 'Redeem', endofday: 'End of day', settings: 'Settings' },

@@ -9,6 +9,7 @@ export const zhCN = {
     soundOff: '声音：关',
     switchLanguage: '切换语言',
     coreUnreachable: '无法连接终端核心程序。正在自动重连；在恢复之前请勿重复交易。',
+    keyRefused: '终端已重新启动，本页面的访问密钥已失效。请打开终端新输出的网址。',
     noSecret: '此页面缺少本次启动的访问密钥。请打开 “gcterm serve” 输出的完整网址。',
   },
   screen: { redeem: '核销', endofday: '日结', settings: '设置' },

@@ -24,4 +24,11 @@ declare global {
 /** A renderer-side failure to reach the core at all (not a domain error: those are Results). */
 export class TransportError extends Error {
   override readonly name = 'TransportError';
+  /** 'forbidden': the core answered but refused the key (it was restarted with a new one). */
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'forbidden' = 'unreachable',
+  ) {
+    super(message);
+  }
 }

@@ -73,6 +73,7 @@ export function createHttpClient(options: Readonly<{ secret: string; origin: str
         throw new TransportError(error instanceof Error ? error.message : 'fetch failed');
       }
       // 400 and 500 carry a Result too (invalid request, core fault); 403/404 do not.
+      if (response.status === 403) throw new TransportError('HTTP 403', 'forbidden');
       if (![200, 400, 500].includes(response.status)) throw new TransportError(`HTTP ${response.status}`);
       const body: unknown = await response.json().catch(() => null);
       if (body === null || typeof body !== 'object' || typeof (body as { ok?: unknown }).ok !== 'boolean') {
