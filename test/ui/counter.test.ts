@@ -67,9 +67,15 @@ async function typeSlowly(keys: string): Promise<void> {
 }
 
 async function enterPin(pin: string): Promise<void> {
-  const input = page.locator('dialog[open] .pinpad-input');
+  const input = page.locator('dialog[open].manager-pin .pinpad-input');
   await input.fill(pin);
   await input.press('Enter');
+}
+
+/** The manager PIN, accepted: the prompt goes away once the request it authorised is done. */
+async function enterManagerPin(): Promise<void> {
+  await enterPin('9999');
+  await page.locator('dialog.manager-pin').waitFor({ state: 'detached' });
 }
 
 beforeAll(async () => {
@@ -139,10 +145,10 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.getByTestId('void').click();
     await page.locator('dialog[open]').waitFor();
     await enterPin('1234');
-    await until(() => page.locator('dialog[open] .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
+    await until(() => page.locator('dialog[open].manager-pin .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
     await shot('05-void-manager-pin');
     expect(await simBalance(approvedCode)).toBe(6_450);
-    await enterPin('9999');
+    await enterManagerPin();
     expect(await until(outcome, (o) => o === 'voided', 'the voided outcome')).toBe('voided');
     expect(await simBalance(approvedCode)).toBe(10_000);
     await page.keyboard.press('Enter');
@@ -274,7 +280,7 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.getByTestId('detail').waitFor();
     await page.getByTestId('detail-void').click();
     await enterPin('1234');
-    await until(() => page.locator('dialog[open] .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
+    await until(() => page.locator('dialog[open].manager-pin .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
     await page.keyboard.press('Escape');
     await page.locator('.manager-pin').waitFor({ state: 'detached' });
     expect(await simBalance(queuedCode)).toBe(15_000);
@@ -319,8 +325,8 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.keyboard.press('F3');
     await page.locator('dialog[open]').waitFor();
     await enterPin('1234');
-    await until(() => page.locator('dialog[open] .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
-    await enterPin('9999');
+    await until(() => page.locator('dialog[open].manager-pin .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
+    await enterManagerPin();
     await page.getByTestId('settings-form').waitFor();
     await page.locator('body').click({ position: { x: 5, y: 700 } });
     await wedgeScan('688000000001');
@@ -361,8 +367,8 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.locator('#review-note').fill('顾客改付现金');
     await page.getByTestId('review-write_off').click();
     await enterPin('1234');
-    await until(() => page.locator('dialog[open] .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
-    await enterPin('9999');
+    await until(() => page.locator('dialog[open].manager-pin .pinpad-error').innerText(), (t) => t.includes('需要店长 PIN 码'), 'manager required');
+    await enterManagerPin();
     await until(text('detail-message'), (t) => t.includes('已核销损失'), 'the written-off state');
     await page.keyboard.press('Escape');
     await page.getByTestId('review-queue').waitFor({ state: 'detached' });
