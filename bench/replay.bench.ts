@@ -1,6 +1,6 @@
 /**
  * Replay of a large offline queue: 10,000 queued redemptions over 1,000 cards against the
- * simulator with 20 ms of latency on every call. Prints the elapsed time and its ratio to the
+ * simulator (in its own process, like WeChat) with 20 ms of latency on every call. Prints the elapsed time and its ratio to the
  * serial lower bound (items × calls per item × 20 ms).
  */
 import { randomUUID } from 'node:crypto';
@@ -9,19 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inTransaction } from '../src-main/journal/db.ts';
 import { insertRedemption } from '../src-main/journal/redemptions.ts';
-import { replayQueue } from '../src-main/redemption/offline.ts';
-import { DEMO_MERCHANT_ID, startSimulator } from '../src-main/sim/index.ts';
+import { DEFAULT_REPLAY_CONCURRENCY, replayQueue } from '../src-main/redemption/offline.ts';
+import { DEMO_MERCHANT_ID } from '../src-main/sim/index.ts';
 import { openTerminal } from '../src-main/terminal.ts';
-import { benchTerminalEnv, simPost } from './stats.ts';
+import { benchTerminalEnv, simPost, startSimProcess } from './stats.ts';
 
 const ITEMS = Number(process.env.BENCH_REPLAY_ITEMS ?? 10_000);
 const CARDS = Number(process.env.BENCH_REPLAY_CARDS ?? 1_000);
 const LATENCY_MS = 20;
-const CONCURRENCY = Number(process.env.BENCH_REPLAY_CONCURRENCY ?? 32);
+const CONCURRENCY = Number(process.env.BENCH_REPLAY_CONCURRENCY ?? DEFAULT_REPLAY_CONCURRENCY);
 
 export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gcterm-bench-replay-'));
-  const sim = await startSimulator({ port: 0, dbPath: join(dir, 'sim.db') });
+  const sim = await startSimProcess(join(dir, 'sim.db'));
   try {
     const post = (path: string, body: unknown) => simPost<{ code: string; cardId: string }>(sim.url, path, body);
     const cards: Array<{ code: string; cardId: string }> = [];

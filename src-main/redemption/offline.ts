@@ -117,6 +117,9 @@ export function offlinePolicy(connectivity: Connectivity, limits: () => OfflineL
   };
 }
 
+/** Codes forwarded at once by default: enough to drain a day's queue in seconds, few enough that 45011 stays rare. */
+export const DEFAULT_REPLAY_CONCURRENCY = 16;
+
 export type ReplayReport = Readonly<{ settled: number; needsReview: number; remaining: number; stoppedBy: string | null }>;
 
 export type ReplayOptions = Readonly<{
@@ -135,7 +138,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * stay queued for the next one. Every item goes through the engine's exactly-once path.
  */
 export async function replayQueue(engine: Engine, connectivity: Connectivity, options: ReplayOptions = {}): Promise<ReplayReport> {
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_REPLAY_CONCURRENCY);
   const backoff = options.backoffMs ?? ((attempt: number) => Math.min(30_000, 500 * 2 ** attempt));
   let settled = 0;
   let needsReview = 0;
