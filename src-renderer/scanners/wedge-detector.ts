@@ -14,8 +14,14 @@ export type WedgeKey = Readonly<{
   code: string;
   /** `KeyboardEvent.key`: what the OS produced (used to give typing back unchanged). */
   key: string;
-  /** `KeyboardEvent.timeStamp`, milliseconds. */
+  /** `KeyboardEvent.timeStamp`, milliseconds: when the key was pressed. Gaps are measured on this. */
   at: number;
+  /**
+   * When the page got to handle it (same clock). The hold timer counts from here, so a page that
+   * runs behind its input — keys arriving 250 ms after they were pressed — still waits `holdMs`
+   * for the next key instead of deciding at once.
+   */
+  arrived: number;
   shift: boolean;
   ctrl: boolean;
   alt: boolean;
@@ -59,7 +65,7 @@ export type WedgeDecision = Readonly<{
 
 export type WedgeDetector = {
   keyDown(key: WedgeKey): WedgeDecision;
-  /** The hold timer fired at `now` (same clock as `at`): resolve a burst that has gone quiet. */
+  /** The hold timer fired at `now` (same clock as `arrived`): resolve a burst that has gone quiet. */
   tick(now: number): WedgeAction[];
   /** When `tick` should next run, or null when nothing is held. */
   nextTick(): number | null;
@@ -92,6 +98,7 @@ export function createWedgeDetector(initial: WedgeSettings): WedgeDetector {
   let lastReplayed: HeldKey[] = [];
 
   const lastAt = (): number | null => burst.at(-1)?.at ?? null;
+  const lastArrived = (): number | null => burst.at(-1)?.arrived ?? null;
 
   const gapsOf = (keys: readonly HeldKey[], suffixAt: number | null): number[] => {
     const gaps: number[] = [];
@@ -173,12 +180,12 @@ export function createWedgeDetector(initial: WedgeSettings): WedgeDetector {
       return { disposition: key.composing ? 'observe' : 'hold', actions, held, startsBurst: burst.length === 1 };
     },
     tick(now) {
-      const last = lastAt();
+      const last = lastArrived();
       if (last === null || now - last < settings.holdMs) return [];
       return resolve('timer');
     },
     nextTick() {
-      const last = lastAt();
+      const last = lastArrived();
       return last === null ? null : last + settings.holdMs;
     },
     flush() {

@@ -10,7 +10,7 @@
  */
 import type { RawScan, WedgeSettings } from '../../shared/scan.ts';
 import { DEFAULT_SCANNER_SETTINGS } from '../../shared/scan.ts';
-import { createWedgeDetector, type HeldKey, type WedgeAction, type WedgeKey } from './wedge-detector.ts';
+import { createWedgeDetector, type CalibrationScan, type HeldKey, type WedgeAction, type WedgeKey } from './wedge-detector.ts';
 
 export type WedgeScanDetail = Readonly<{ gapsMs: readonly number[]; suffix: string | null }>;
 
@@ -54,6 +54,7 @@ export function attachKeyboardWedge(options: KeyboardWedgeOptions): KeyboardWedg
     code: event.code,
     key: event.key,
     at: event.timeStamp,
+    arrived: win.performance.now(),
     shift: event.shiftKey,
     ctrl: event.ctrlKey,
     alt: event.altKey,
@@ -90,7 +91,8 @@ export function attachKeyboardWedge(options: KeyboardWedgeOptions): KeyboardWedg
       entries.delete(key);
       if (!entry) continue;
       entry.state = 'replayed';
-      const target = entry.target instanceof win.Node && entry.target.isConnected ? entry.target : doc.activeElement ?? doc.body;
+      const aimed = entry.target;
+      const target: EventTarget = aimed instanceof Node && aimed.isConnected ? aimed : (doc.activeElement ?? doc.body);
       const init: KeyboardEventInit = {
         key: key.key,
         code: key.code,
@@ -138,19 +140,29 @@ export function attachKeyboardWedge(options: KeyboardWedgeOptions): KeyboardWedg
     }
   };
 
+  /**
+   * The hold timer. When it fires, keys already waiting in the event queue are older than the
+   * timer but not yet handled; giving them a turn first (input outranks timers in Chromium's
+   * scheduler) keeps a stalled page from mistaking the rest of a scan for a pause.
+   */
   const schedule = (): void => {
     if (timer !== null) win.clearTimeout(timer);
     timer = null;
     const due = detector.nextTick();
     if (due === null) return;
-    timer = win.setTimeout(
-      () => {
-        timer = null;
-        perform(detector.tick(win.performance.now()));
-        schedule();
-      },
-      Math.max(0, due - win.performance.now()),
-    );
+    const settle = (attempt: number): void => {
+      const scheduling = (win.navigator as Navigator & { scheduling?: { isInputPending?: () => boolean } }).scheduling;
+      if (attempt < 5 && scheduling?.isInputPending?.() === true) {
+        timer = win.setTimeout(() => settle(attempt + 1), 0);
+        return;
+      }
+      timer = null;
+      perform(detector.tick(win.performance.now()));
+      schedule();
+    };
+    timer = win.setTimeout(() => {
+      timer = win.setTimeout(() => settle(0), 0);
+    }, Math.max(0, due - win.performance.now()));
   };
 
   const block = (event: Event): void => {
@@ -220,6 +232,63 @@ export function attachKeyboardWedge(options: KeyboardWedgeOptions): KeyboardWedg
       timer = null;
     },
   };
+}
+
+export type CalibrationRecording = Readonly<{
+  /** How many test scans to record. */
+  count: number;
+  target?: Window;
+  /** A scan without Enter/Tab suffix ends after this long without a key. */
+  idleMs?: number;
+  /** Give up (resolving with what was recorded) after this long. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}>;
+
+/**
+ * Records the key timing of a few test scans for `calibrateWedge`. While recording, every key is
+ * kept from the page: the installer is scanning a test card, not typing. Detach the wedge first.
+ */
+export function recordCalibrationScans(options: CalibrationRecording): Promise<CalibrationScan[]> {
+  const win = options.target ?? window;
+  const idleMs = options.idleMs ?? 500;
+  const scans: Array<Array<{ code: string; at: number }>> = [];
+  let current: Array<{ code: string; at: number }> = [];
+  return new Promise((resolve) => {
+    let idle: ReturnType<typeof setTimeout> | null = null;
+    const finish = (): void => {
+      if (current.length > 0) scans.push(current);
+      current = [];
+      win.removeEventListener('keydown', onKeyDown, true);
+      win.removeEventListener('keyup', onKeyUp, true);
+      if (idle !== null) win.clearTimeout(idle);
+      win.clearTimeout(overall);
+      resolve(scans.slice(0, options.count));
+    };
+    const endScan = (): void => {
+      if (current.length > 0) scans.push(current);
+      current = [];
+      if (scans.length >= options.count) finish();
+    };
+    const onKeyDown = (event: KeyboardEvent): void => {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (event.repeat) return;
+      current.push({ code: event.code, at: event.timeStamp });
+      if (idle !== null) win.clearTimeout(idle);
+      idle = null;
+      if (event.code === 'Enter' || event.code === 'NumpadEnter' || event.code === 'Tab') endScan();
+      else idle = win.setTimeout(endScan, idleMs);
+    };
+    const onKeyUp = (event: KeyboardEvent): void => {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    };
+    const overall = win.setTimeout(finish, options.timeoutMs ?? 60_000);
+    options.signal?.addEventListener('abort', finish, { once: true });
+    win.addEventListener('keydown', onKeyDown, true);
+    win.addEventListener('keyup', onKeyUp, true);
+  });
 }
 
 function editableField(target: EventTarget | null): HTMLInputElement | HTMLTextAreaElement | null {
