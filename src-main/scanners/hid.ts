@@ -168,7 +168,11 @@ export function startHidScanner(options: HidScannerOptions): HidScannerHandle {
     lastErrorKey = key;
     safely(() => sink.error({ source: 'hid', device, code, message, at: now() }));
   };
+  let lastState: 'connecting' | 'connected' | 'disconnected' | null = null;
+  /** Reports changes only: a scanner that stays unplugged is "disconnected" once, not every retry. */
   const setState = (state: 'connecting' | 'connected' | 'disconnected'): void => {
+    if (state === lastState || (state === 'connecting' && lastState === 'disconnected')) return;
+    lastState = state;
     safely(() => sink.status({ source: 'hid', device, state, at: now() }));
   };
 

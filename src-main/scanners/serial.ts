@@ -75,7 +75,11 @@ export function startSerialScanner(options: SerialScannerOptions): SerialScanner
     lastErrorKey = key;
     safely(() => sink.error({ source: 'serial', device, code, message, at: now() }));
   };
+  let lastState: 'connecting' | 'connected' | 'disconnected' | null = null;
+  /** Reports changes only: a scanner that stays unplugged is "disconnected" once, not every retry. */
   const setState = (state: 'connecting' | 'connected' | 'disconnected'): void => {
+    if (state === lastState || (state === 'connecting' && lastState === 'disconnected')) return;
+    lastState = state;
     safely(() => sink.status({ source: 'serial', device, state, at: now() }));
   };
 
