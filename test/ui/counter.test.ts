@@ -7,13 +7,15 @@
  * switch. Screenshots of each screen go to test-artifacts/screens/ (and, with
  * GCTERM_DOC_SCREENSHOTS=1, the ones the docs show to docs/screenshots/).
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { formatFen } from '../../shared/money.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { simAdmin as simClient } from '../helpers/sim.ts';
+import { blur, giftCard as cardImage, noise, renderCode, scene, y4m } from '../scanners/helpers/images.ts';
 import { launchChromium, type LaunchedBrowser } from '../helpers/browser.ts';
 import { ARTIFACTS, buildRendererForTest, createWedgeScanner, openApp, screenshot, simAdmin, startStack, type OpenedPage, type Stack } from './harness.ts';
 
@@ -410,6 +412,41 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
       expect(touch.problems).toEqual([]);
     } finally {
       await touch.context.close();
+    }
+  });
+
+  it('redeems a card held up to the camera (Chromium playing a video of its QR code)', async () => {
+    const card = await giftCard(6_000);
+    const work = mkdtempSync(join(tmpdir(), 'gcterm-ui-camera-'));
+    const video = join(work, 'card.y4m');
+    const picture = cardImage(renderCode('qr', card.code, 4));
+    const frames = Array.from({ length: 10 }, (_, i) => noise(blur(scene(picture, 640, 480, { cx: 0.5, cy: 0.5, scale: 0.4, rotationDeg: -5 + i, tilt: 0.05 }, i + 1), 1), 4, i + 1));
+    writeFileSync(video, y4m(frames, 15));
+    const withCamera = await launchChromium(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const cam = await openApp(withCamera.browser, stack.server.url);
+      const p = cam.page;
+      await p.getByTestId('waiting').or(p.getByText('收银员登录')).waitFor();
+      if (await p.getByText('收银员登录').isVisible()) {
+        await p.locator('#signin-pin').fill('1234');
+        await p.keyboard.press('Enter');
+        await p.getByTestId('waiting').waitFor();
+      }
+      await p.getByTestId('camera').click();
+      await p.getByTestId('card-balance').getByText('¥60.00').waitFor({ timeout: 20_000 });
+      // The camera is released once it has read the code.
+      await p.locator('[data-testid="camera"][aria-pressed="true"]').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+      expect(await p.locator('video.camera-preview').count()).toBe(0);
+      await p.keyboard.type('12', { delay: 120 });
+      await p.waitForTimeout(150);
+      await p.keyboard.press('Enter');
+      await p.locator('[data-testid="result"][data-outcome="approved"]').waitFor();
+      expect(await p.getByTestId('result-balance').innerText()).toContain('¥48.00');
+      expect(cam.problems).toEqual([]);
+      await cam.context.close();
+    } finally {
+      await withCamera.close();
+      rmSync(work, { recursive: true, force: true });
     }
   });
 

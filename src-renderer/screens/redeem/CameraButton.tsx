@@ -1,49 +1,77 @@
 /**
- * Camera scanning: a preview with the reader running while it is open. The decoder itself lives
- * in src-renderer/scanners (the scanner engineer's module); this is the Redeem screen's side of
- * that integration point (see camera.ts).
+ * Camera scanning on the Redeem screen: a preview while the camera scanner
+ * (src-renderer/scanners/camera.ts) runs. It releases the camera by itself after a code, after a
+ * minute without one, or when the page is hidden; the button says which.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { cameraSupported, startCamera, type CameraSession } from './camera.ts';
+import type { RawScan, ScannerError } from '../../../shared/scan.ts';
+import { createCameraScanner, type CameraScanner } from '../../scanners/camera.ts';
 
-export function CameraButton({ onLive, onScan }: Readonly<{ onLive(live: boolean): void; onScan(text: string): void }>) {
+export const cameraSupported = (): boolean =>
+  typeof navigator !== 'undefined' && navigator.mediaDevices !== undefined && typeof navigator.mediaDevices.getUserMedia === 'function';
+
+const TRANSLATED_ERRORS = new Set(['permission_denied', 'no_camera', 'busy', 'insecure_context', 'disconnected', 'decoder_failed']);
+
+export function CameraButton({ onLive, onRead }: Readonly<{ onLive(live: boolean): void; onRead(read: RawScan): void }>) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ScannerError | null>(null);
   const video = useRef<HTMLVideoElement>(null);
-  const scan = useRef(onScan);
-  scan.current = onScan;
+  const read = useRef(onRead);
+  read.current = onRead;
+  const live = useRef(onLive);
+  live.current = onLive;
 
   useEffect(() => {
-    if (!open || !video.current) return;
-    let session: CameraSession | null = null;
-    let cancelled = false;
-    startCamera(video.current, (text) => scan.current(text))
-      .then((started) => {
-        if (cancelled) return started.stop();
-        session = started;
-        onLive(true);
+    const element = video.current;
+    if (!open || !element) return;
+    let scanner: CameraScanner | null = createCameraScanner({
+      video: element,
+      onScan: (raw) => read.current(raw),
+      onError: (error) => setProblem(error),
+      onState: (state) => {
+        live.current(state === 'scanning');
+        if (state === 'stopped') setOpen(false);
+      },
+    });
+    scanner
+      .start()
+      .then((error) => {
+        if (error) {
+          setProblem(error);
+          setOpen(false);
+        }
       })
-      .catch((error: unknown) => {
-        setProblem(error instanceof Error ? error.message : String(error));
-        setOpen(false);
-      });
+      .catch(() => setOpen(false));
     return () => {
-      cancelled = true;
-      session?.stop();
-      onLive(false);
+      scanner?.dispose();
+      scanner = null;
+      live.current(false);
     };
-  }, [open, onLive]);
+  }, [open]);
 
   if (!cameraSupported()) return null;
   return (
     <div className="camera">
-      <button type="button" className="button secondary" data-testid="camera" aria-pressed={open} onClick={() => { setProblem(null); setOpen(!open); }}>
+      <button
+        type="button"
+        className="button secondary"
+        data-testid="camera"
+        aria-pressed={open}
+        onClick={() => {
+          setProblem(null);
+          setOpen(!open);
+        }}
+      >
         {open ? t('camera.stop') : t('camera.start')}
       </button>
       {open && <video ref={video} className="camera-preview" muted playsInline aria-label={t('camera.preview')} />}
-      {problem && <p className="scan-problem" role="alert">{t('camera.problem', { problem })}</p>}
+      {problem && (
+        <p className="scan-problem" role="alert" data-testid="camera-problem">
+          {TRANSLATED_ERRORS.has(problem.code) ? t(`camera.error.${problem.code}`) : t('camera.problem', { problem: problem.message })}
+        </p>
+      )}
     </div>
   );
 }

@@ -9,6 +9,7 @@ import type { CardView, ErrorView, RedemptionView } from '../../../shared/contra
 import { maskCode } from '../../../shared/codes.ts';
 import { formatFen, formatYuan } from '../../../shared/money.ts';
 import type { ReasonCode } from '../../../shared/reasons.ts';
+import type { RawScan } from '../../../shared/scan.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay } from '../../format.ts';
 import { reasonText } from '../../i18n/index.ts';
@@ -16,7 +17,8 @@ import type { Cue } from '../../sound.ts';
 import { checkAmount, typeAmountKey } from './amount.ts';
 import { CameraButton } from './CameraButton.tsx';
 import { CardPanel } from './CardPanel.tsx';
-import { startKeyboardInput } from './keyboard.ts';
+import { startKeypadKeys } from './keyboard.ts';
+import { startScanInput, type RejectedScan, type ScanInput } from './scan-input.ts';
 import { Keypad } from './Keypad.tsx';
 import { RecentPanel } from './RecentPanel.tsx';
 import { outcomeOf, ResultPanel } from './ResultPanel.tsx';
@@ -67,6 +69,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
   /** A code typed at the keyboard while waiting (or a scan the burst check could not tell apart). */
   const [typedCode, setTypedCode] = useState('');
   const lookupSeq = useRef(0);
+  const scanInput = useRef<ScanInput | null>(null);
   // Handlers registered once read the latest state through these refs.
   const viewRef = useRef(view);
   viewRef.current = view;
@@ -77,6 +80,8 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
 
   const reset = useCallback((): void => {
     lookupSeq.current++;
+    // A cancelled card may be scanned again straight away.
+    scanInput.current?.forget();
     setView({ step: 'waiting', problem: null });
     setAmount('');
     setAmountError(null);
@@ -197,14 +202,28 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
     [reset, submit, onScan],
   );
 
-  // The keyboard listener lives as long as the screen; it reads handlers through a ref.
-  const handlers = useRef({ onScan, onKey });
-  handlers.current = { onScan, onKey };
+  const onRejectedScan = useCallback(
+    (rejected: RejectedScan): void => {
+      // The same code again within a moment is a scanner repeating itself: nothing to say.
+      if (rejected.reason === 'duplicate') return;
+      sound.play('error');
+      if (viewRef.current.step === 'waiting') {
+        setView({ step: 'waiting', problem: { codeMasked: maskCode(rejected.text), error: { reason: 'code_invalid' } } });
+      }
+    },
+    [sound],
+  );
+
+  // The listeners live as long as the screen; they read the latest handlers through a ref.
+  const handlers = useRef({ onScan, onKey, onRejectedScan });
+  handlers.current = { onScan, onKey, onRejectedScan };
   useEffect(() => {
-    const input = startKeyboardInput({
-      onScan: (text, at) => handlers.current.onScan(text, at),
-      onKey: (key) => handlers.current.onKey(key),
+    const scans = startScanInput({
+      onScan: (scan) => handlers.current.onScan(scan.text, scan.at),
+      onRejected: (rejected) => handlers.current.onRejectedScan(rejected),
     });
+    scanInput.current = scans;
+    const keys = startKeypadKeys((key) => handlers.current.onKey(key));
     const off = client.onEvent((event) => {
       if (event.type === 'scan') handlers.current.onScan(event.text, event.at);
       if (event.type === 'redemption') {
@@ -213,7 +232,9 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
       }
     });
     return () => {
-      input.stop();
+      scans.stop();
+      scanInput.current = null;
+      keys.stop();
       off();
     };
   }, [client]);
@@ -273,7 +294,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
                 setManualOpen={setManualOpen}
                 onManualCode={(code) => onScan(code, Date.now())}
                 onCameraLive={onCameraLive}
-                onCameraScan={(text) => onScan(text, Date.now())}
+                onCameraRead={(read) => scanInput.current?.feed(read)}
               />
             )}
             {view.step === 'looking' && (
@@ -343,10 +364,10 @@ type WaitingProps = Readonly<{
   setManualOpen(open: boolean): void;
   onManualCode(code: string): void;
   onCameraLive(live: boolean): void;
-  onCameraScan(text: string): void;
+  onCameraRead(read: RawScan): void;
 }>;
 
-function WaitingPanel({ mode, problem, typedCode, manualOpen, setManualOpen, onManualCode, onCameraLive, onCameraScan }: WaitingProps) {
+function WaitingPanel({ mode, problem, typedCode, manualOpen, setManualOpen, onManualCode, onCameraLive, onCameraRead }: WaitingProps) {
   const { t } = useTranslation();
   const { status } = useApp();
   const [code, setCode] = useState('');
@@ -387,7 +408,7 @@ function WaitingPanel({ mode, problem, typedCode, manualOpen, setManualOpen, onM
         </div>
       )}
       <div className="waiting-tools">
-        <CameraButton onLive={onCameraLive} onScan={onCameraScan} />
+        <CameraButton onLive={onCameraLive} onRead={onCameraRead} />
         {manualOpen ? (
           <form className="manual-code" onSubmit={submitManual}>
             <label htmlFor="manual-code">{t('redeem.manualLabel')}</label>

@@ -15,7 +15,7 @@ import { formatFen, parseYuanToFen } from '../../../shared/money.ts';
 import { useApp } from '../../app/context.tsx';
 import { changeLanguage, reasonText } from '../../i18n/index.ts';
 import { formatTime } from '../../format.ts';
-import { startKeyboardInput } from '../redeem/keyboard.ts';
+import { startScanInput } from '../redeem/scan-input.ts';
 
 type Provider = SettingsView['tokenProvider'];
 const PROVIDERS: readonly Provider[] = ['sandbox', 'relay', 'appsecret', 'component', 'static'];
@@ -302,10 +302,14 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
 function ScannerTest() {
   const { t, i18n } = useTranslation();
   const { status, client } = useApp();
-  const [last, setLast] = useState<Readonly<{ source: string; text: string; at: number }> | null>(null);
+  const [last, setLast] = useState<Readonly<{ source: string; text: string; at: number; rejected?: string }> | null>(null);
 
   useEffect(() => {
-    const input = startKeyboardInput({ onScan: (text, at) => setLast({ source: 'keyboard', text, at }), onKey: () => undefined });
+    const input = startScanInput({
+      onScan: (scan) => setLast({ source: scan.source, text: scan.text, at: scan.at }),
+      // An installer testing a scanner wants to see what it got wrong too (layout, suffix).
+      onRejected: (rejected) => setLast({ source: rejected.source, text: rejected.text, at: Date.now(), rejected: rejected.reason }),
+    });
     const off = client.onEvent((event) => {
       if (event.type === 'scan') setLast({ source: event.source, text: event.text, at: event.at });
     });
@@ -328,7 +332,14 @@ function ScannerTest() {
         ))}
       </ul>
       <p className="scan-test-result" role="status" data-testid="scan-test">
-        {last
+        {last?.rejected
+          ? t('settings.lastRejected', {
+              source: t(`scanner.${last.source}`),
+              code: last.text === '' ? '—' : maskCode(last.text),
+              reason: t(`scanReject.${last.rejected}`),
+              time: formatTime(last.at, i18n.language as Language),
+            })
+          : last
           ? t('settings.lastScan', {
               source: t(`scanner.${last.source}`),
               code: maskCode(last.text),
