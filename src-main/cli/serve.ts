@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openCore } from '../core.ts';
+import { startHardwareScanners } from '../server/hardware-scanners.ts';
 import { startBrowserServer } from '../server/index.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
 
@@ -71,10 +72,12 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
         await buildRenderer();
       }
       const core = await openCore({ dataDir, env: process.env });
+      const scanners = startHardwareScanners(core);
       let server;
       try {
-        server = await startBrowserServer(core, { port: Number(options.port), staticDir: RENDERER_DIR });
+        server = await startBrowserServer(core, { port: Number(options.port), staticDir: RENDERER_DIR, events: scanners.onEvent });
       } catch (error) {
+        await scanners.stop();
         await core.close();
         io.err(`Cannot listen on 127.0.0.1:${options.port}: ${(error as Error).message}`);
         io.setExitCode(1);
@@ -91,6 +94,7 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
       await untilSignal();
       if (core.queuedCount() > 0) io.out(`${core.queuedCount()} redemption(s) still queued: they are sent on the next start.`);
       await server.close();
+      await scanners.stop();
       await core.close();
     });
 };

@@ -12,11 +12,13 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
+import type { CoreEvent } from '../../shared/contract.ts';
 import { err } from '../../shared/result.ts';
 import { readSettingsFile } from '../config.ts';
 import { openCore, type Core } from '../core.ts';
 import { configureLogging, createLogger } from '../log.ts';
 import { dispatch } from '../server/dispatch.ts';
+import { startHardwareScanners, type HardwareScanners } from '../server/hardware-scanners.ts';
 import type { BrowserWindowInstance, ElectronMain, IpcMainInvokeEvent } from './electron-types.ts';
 import {
   APP_ENTRY_URL,
@@ -82,6 +84,7 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 
 let window: BrowserWindowInstance | null = null;
 let core: Core | null = null;
+let scanners: HardwareScanners | null = null;
 
 async function start(): Promise<void> {
   await app.whenReady();
@@ -95,6 +98,8 @@ async function start(): Promise<void> {
 
   const opened = await openCore({ dataDir, env: process.env });
   core = opened;
+  const hardware = startHardwareScanners(opened);
+  scanners = hardware;
 
   ipcMain.handle(IPC.call, async (event, name, request) => {
     if (!trustedSender(event)) {
@@ -128,11 +133,14 @@ async function start(): Promise<void> {
     webPreferences: { ...WEB_PREFERENCES, preload: join(__dirname, 'preload.cjs') },
   });
   window = win;
-  const unsubscribe = opened.onEvent((event) => {
+  const toPage = (event: CoreEvent): void => {
     if (!win.webContents.isDestroyed()) win.webContents.send(IPC.event, event);
-  });
+  };
+  const unsubscribe = opened.onEvent(toPage);
+  const unsubscribeScans = hardware.onEvent(toPage);
   win.on('closed', () => {
     unsubscribe();
+    unsubscribeScans();
     window = null;
   });
   win.once('ready-to-show', () => win.show());
@@ -184,8 +192,10 @@ if (!app.requestSingleInstanceLock()) {
     closing = true;
     const running = core;
     core = null;
-    running
-      .close()
+    const hardware = scanners;
+    scanners = null;
+    (hardware?.stop() ?? Promise.resolve())
+      .then(() => running.close())
       .catch((error: unknown) => log.error('core close failed', { message: (error as Error).message }))
       .finally(() => app.quit());
   });

@@ -26,7 +26,13 @@ const log = createLogger('server');
 /** Requests are small (a PIN, a code, an amount, a settings patch); anything bigger is refused. */
 const MAX_BODY_BYTES = 64 * 1024;
 
-export type BrowserServerOptions = Readonly<{ port?: number; host?: '127.0.0.1'; staticDir: string }>;
+export type BrowserServerOptions = Readonly<{
+  port?: number;
+  host?: '127.0.0.1';
+  staticDir: string;
+  /** More events for the page besides the core's (the shell's hardware scanners). */
+  events?: (listener: (event: CoreEvent) => void) => () => void;
+}>;
 
 export type BrowserServer = Readonly<{
   /** The address to open, with the secret in the fragment (never sent over HTTP, never logged). */
@@ -145,10 +151,16 @@ export async function startBrowserServer(core: BridgedCore, options: BrowserServ
       // The page only listens; anything it sends is ignored.
     });
   });
-  const unsubscribe = core.onEvent((event: CoreEvent) => {
+  const broadcast = (event: CoreEvent): void => {
     const text = JSON.stringify(event);
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
-  });
+  };
+  const unsubscribeCore = core.onEvent(broadcast);
+  const unsubscribeExtra = options.events?.(broadcast) ?? (() => undefined);
+  const unsubscribe = (): void => {
+    unsubscribeCore();
+    unsubscribeExtra();
+  };
   // Keeps idle sockets alive through anything that drops quiet connections, and notices dead pages.
   const heartbeat = setInterval(() => {
     for (const ws of clients) ws.ping();

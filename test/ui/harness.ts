@@ -2,12 +2,13 @@
  * End-to-end harness: the real core (openCore, SANDBOX mode: its embedded simulator) behind the
  * real browser-mode server, the built renderer, and Debian's Chromium at counter-screen size.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openCore, type Core } from '../../src-main/core.ts';
 import { buildRenderer } from '../../src-main/cli/serve.ts';
+import { startHardwareScanners } from '../../src-main/server/hardware-scanners.ts';
 import { startBrowserServer, type BrowserServer } from '../../src-main/server/index.ts';
 import { configureLogging } from '../../src-main/log.ts';
 
@@ -30,12 +31,22 @@ export type Stack = Readonly<{
   close(): Promise<void>;
 }>;
 
-export async function startStack(staticDir: string, env: Readonly<Record<string, string>> = {}): Promise<Stack> {
+export type StackOptions = Readonly<{
+  env?: Readonly<Record<string, string>>;
+  /** Written to <dataDir>/settings.json before the core opens. */
+  settings?: Readonly<Record<string, unknown>>;
+  /** Start the serial/HID scanners from the settings, as `gcterm serve` does. */
+  hardwareScanners?: boolean;
+}>;
+
+export async function startStack(staticDir: string, options: StackOptions = {}): Promise<Stack> {
   configureLogging({ level: 'error' });
   const dataDir = mkdtempSync(join(tmpdir(), 'gcterm-ui-'));
+  if (options.settings) writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(options.settings));
   // No GCTERM_API_BASE: SANDBOX mode, exactly what a fresh install runs.
-  const core = await openCore({ dataDir, env: { GCTERM_DATA_DIR: dataDir, ...env }, replayIntervalMs: 3_600_000 });
-  const server = await startBrowserServer(core, { staticDir });
+  const core = await openCore({ dataDir, env: { GCTERM_DATA_DIR: dataDir, ...options.env }, replayIntervalMs: 3_600_000 });
+  const scanners = options.hardwareScanners ? startHardwareScanners(core) : null;
+  const server = await startBrowserServer(core, { staticDir, ...(scanners ? { events: scanners.onEvent } : {}) });
   const sim = core.terminal.sim;
   if (!sim) throw new Error('expected the embedded simulator (SANDBOX mode)');
   return {
@@ -45,6 +56,7 @@ export async function startStack(staticDir: string, env: Readonly<Record<string,
     simUrl: sim.url,
     async close() {
       await server.close();
+      await scanners?.stop();
       await core.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
