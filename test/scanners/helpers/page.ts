@@ -37,8 +37,10 @@ import { calibrateWedge } from ${JSON.stringify(join(REPO, 'src-renderer/scanner
 import { createCameraScanner, listCameras } from ${JSON.stringify(join(REPO, 'src-renderer/scanners/camera.ts'))};
 import { createScanPipeline, DEFAULT_SCANNER_SETTINGS } from ${JSON.stringify(join(REPO, 'shared/scan.ts'))};
 
-const seen = { scans: [], amountInputs: [], amountKeys: [], notesKeys: [], submits: [] };
+const seen = { scans: [], amountInputs: [], amountKeys: [], notesKeys: [], submits: [], arrivals: [] };
 window.seen = seen;
+// Registered before the wedge attaches, so it sees every key first: when did the page get to it?
+window.addEventListener('keydown', (e) => seen.arrivals.push({ code: e.code, at: e.timeStamp, handled: performance.now() }), true);
 const amount = document.getElementById('amount');
 const notes = document.getElementById('notes');
 amount.addEventListener('input', () => seen.amountInputs.push(amount.value));
