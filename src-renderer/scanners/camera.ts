@@ -276,13 +276,15 @@ export function createCameraScanner(options: CameraScannerOptions): CameraScanne
   const scheduleFrame = (mine: number): void => {
     if (!running || mine !== session || !video) return;
     const element = video;
-    if (typeof element.requestVideoFrameCallback === 'function') {
+    // requestVideoFrameCallback only fires for a video that is rendered; a preview-less scanner
+    // (no `video` option, element never attached) polls at about the camera's frame rate instead.
+    if (options.video && typeof element.requestVideoFrameCallback === 'function') {
       frameCallback = element.requestVideoFrameCallback(() => {
         frameCallback = null;
         void onFrame(mine);
       });
     } else {
-      frameTimer = setTimeout(() => void onFrame(mine), 50);
+      frameTimer = setTimeout(() => void onFrame(mine), 33);
     }
   };
 

@@ -136,6 +136,30 @@ describe('camera scanner in Chromium', () => {
     expect(run.cspViolations).toEqual([]);
   });
 
+  it('scans without a preview element, when the screen shows none', async () => {
+    const page = await open(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    const outcome = await page.evaluate(async () => {
+      const w = globalThis as unknown as {
+        scanners: { createCameraScanner(o: unknown): { start(): Promise<unknown>; dispose(): void } };
+        performance: { now(): number };
+      };
+      let scanningAt = 0;
+      const read = await new Promise<{ raw: string; ms: number } | null>((resolve) => {
+        const scanner = w.scanners.createCameraScanner({
+          onScan: (r: { raw: string }) => resolve({ raw: r.raw, ms: w.performance.now() - scanningAt }),
+          onState: (state: string) => {
+            if (state === 'scanning') scanningAt = w.performance.now();
+          },
+        });
+        void scanner.start();
+        setTimeout(() => resolve(null), 8000);
+      });
+      return read;
+    });
+    expect(outcome?.raw).toBe(CARD_CODE);
+    expect(outcome?.ms).toBeLessThan(2000);
+  });
+
   it('gives up and releases the camera when nothing it looks for appears', async () => {
     const page = await open(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
     const run = await runCamera(page, { formats: ['EAN13'], maxScanMs: 1200, waitMs: 5000 });
