@@ -244,6 +244,7 @@ export const en: UiStrings = {
       component: 'Third-party platform authorisation',
       static: 'Fixed access_token (testing only)',
     },
+    restartToApply: 'The saved connection settings apply the next time the terminal starts.',
     secretSet: '(set)',
     secretNotSet: '(not set)',
     secretKeep: 'Leave empty to keep the saved secret',
@@ -264,6 +265,8 @@ export const en: UiStrings = {
     field: {
       apiBase: 'API address',
       provider: 'Token source',
+      appid: 'AppID',
+      secret: 'AppSecret (needed again when the AppID or token source changes)',
       relayUrl: 'Token relay URL',
       accessToken: 'access_token',
       terminalId: 'Terminal id',

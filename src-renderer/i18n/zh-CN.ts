@@ -236,6 +236,7 @@ export const zhCN = {
       component: '第三方平台授权',
       static: '固定 access_token（仅测试）',
     },
+    restartToApply: '连接设置已保存，将在终端下次启动时生效。',
     secretSet: '（已设置）',
     secretNotSet: '（未设置）',
     secretKeep: '留空则保留已保存的密钥',
@@ -256,6 +257,8 @@ export const zhCN = {
     field: {
       apiBase: '接口地址',
       provider: '令牌来源',
+      appid: 'AppID',
+      secret: 'AppSecret（更换 AppID 或令牌来源时需要重新输入）',
       relayUrl: '令牌中继地址',
       accessToken: 'access_token',
       terminalId: '终端编号',

@@ -340,6 +340,33 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.getByTestId('waiting').waitFor();
   });
 
+  it('takes a live AppSecret once and never shows it again', async () => {
+    await page.keyboard.press('F3');
+    await enterManagerPin();
+    await page.getByTestId('settings-form').waitFor();
+    await page.getByLabel('正式（微信卡券接口）').check();
+    await page.getByLabel('接口地址').fill('https://api.weixin.qq.com');
+    await page.getByLabel('令牌来源').selectOption('appsecret');
+    await page.getByLabel('AppID', { exact: true }).fill('wx0123456789abcdef');
+    await page.getByTestId('settings-save').click();
+    await until(text('settings-message'), (t) => t.includes('AppSecret'), 'the missing secret named');
+    await page.locator('input[type="password"]').fill('s3cret-never-shown-again');
+    await page.getByTestId('settings-save').click();
+    await until(text('settings-message'), (t) => t.includes('设置已保存'), 'saved');
+    expect(await page.locator('input[type="password"]').inputValue()).toBe('');
+    expect(await page.getByTestId('settings-form').innerText()).toContain('（已设置）');
+    expect(await text('settings-restart')()).toContain('下次启动');
+    expect(await page.content()).not.toContain('s3cret-never-shown-again');
+    // Saving again without retyping keeps the secret; then back to the sandbox for the rest of the day.
+    await page.getByTestId('settings-save').click();
+    await until(text('settings-message'), (t) => t.includes('设置已保存'), 'saved again');
+    await page.getByLabel('沙箱（内置模拟器，用于演示与培训）').check();
+    await page.getByTestId('settings-save').click();
+    await until(text('settings-message'), (t) => t.includes('设置已保存'), 'back to the sandbox');
+    await page.keyboard.press('F1');
+    await page.getByTestId('waiting').waitFor();
+  });
+
   it('puts a replay that no longer fits the card in the review queue, for a manager to write off', async () => {
     const card = await giftCard(10_000);
     await wedgeScan(card.code);

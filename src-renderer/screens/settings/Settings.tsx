@@ -38,7 +38,9 @@ type Form = {
 };
 
 const toForm = (s: SettingsView): Form => ({
-  sandbox: s.sandbox,
+  // What is saved, not what runs: `sandbox` says how this start is connected, and connection
+  // changes apply at the next start.
+  sandbox: s.apiBase === null,
   apiBase: s.apiBase ?? '',
   provider: s.tokenProvider,
   relayUrl: s.tokenRelayUrl ?? '',
@@ -62,7 +64,7 @@ const toForm = (s: SettingsView): Form => ({
 type Built = Readonly<{ ok: true; patch: Record<string, unknown> }> | Readonly<{ ok: false; field: string }>;
 
 /** The patch in the settings file's own shape (src-main/config.ts), only what the form owns. */
-function buildPatch(form: Form): Built {
+function buildPatch(form: Form, saved: SettingsView): Built {
   const offline: Record<string, number> = {};
   for (const key of MONEY_LIMITS) {
     const text = form.limits[key].trim();
@@ -81,21 +83,29 @@ function buildPatch(form: Form): Built {
   if (!form.sandbox && !/^https?:\/\/\S+$/.test(form.apiBase.trim())) return { ok: false, field: 'apiBase' };
   if (form.terminalId.trim() === '') return { ok: false, field: 'terminalId' };
 
-  const token: Record<string, unknown> = { provider: form.sandbox ? 'sandbox' : form.provider };
-  if (!form.sandbox) {
-    if (form.provider === 'relay') token.url = form.relayUrl.trim();
-    if (form.provider === 'appsecret') {
-      token.appid = form.appid.trim();
-      // Left empty, the stored secret is kept.
-      if (form.secret !== '') token.secret = form.secret;
-    }
-    if (form.provider === 'static' && form.secret !== '') token.accessToken = form.secret;
-  }
+  // The token is replaced whole or not at all: the core never sends a saved secret back, so a
+  // secret left empty means "keep what is saved", which only works if nothing else changed.
+  let token: Record<string, unknown> | null;
+  if (form.sandbox) token = { provider: 'sandbox' };
+  else if (form.provider === 'relay') {
+    if (!/^https?:\/\/\S+$/.test(form.relayUrl.trim())) return { ok: false, field: 'relayUrl' };
+    token = { provider: 'relay', url: form.relayUrl.trim() };
+  } else if (form.provider === 'appsecret') {
+    if (form.appid.trim() === '') return { ok: false, field: 'appid' };
+    if (form.secret !== '') token = { provider: 'appsecret', appid: form.appid.trim(), secret: form.secret };
+    else if (saved.tokenProvider === 'appsecret' && saved.appid === form.appid.trim()) token = null;
+    else return { ok: false, field: 'secret' };
+  } else if (form.provider === 'static') {
+    if (form.secret !== '') token = { provider: 'static', accessToken: form.secret };
+    else if (saved.tokenProvider === 'static') token = null;
+    else return { ok: false, field: 'accessToken' };
+  } else if (saved.tokenProvider === 'component') token = null;
+  else return { ok: false, field: 'provider' };
   return {
     ok: true,
     patch: {
       apiBase: form.sandbox ? null : form.apiBase.trim(),
-      token,
+      ...(token ? { token } : {}),
       terminalId: form.terminalId.trim(),
       locationId: form.locationId.trim() === '' ? null : form.locationId.trim(),
       merchantId: form.merchantId.trim() === '' ? null : form.merchantId.trim(),
@@ -154,7 +164,7 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
   const set = (patch: Partial<Form>): void => setForm({ ...form, ...patch });
   const save = (event: FormEvent): void => {
     event.preventDefault();
-    const built = buildPatch(form);
+    const built = buildPatch(form, settings);
     if (!built.ok) {
       setMessage({ kind: 'error', text: t('settings.invalidField', { field: t(`settings.field.${built.field}`) }) });
       return;
@@ -166,7 +176,12 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
       const result = await call('settings:update', { managerPin: pin.current ?? '', patch: built.patch });
       setSaving(false);
       if (!result) return;
-      if (!result.ok) return setMessage({ kind: 'error', text: reasonText(t, result.error) });
+      if (!result.ok) {
+        // The core names the first field it refused ("offline.maxPerCardFen"): name it too.
+        const field = result.error.params?.field;
+        const label = typeof field === 'string' && field !== '' ? t(`settings.field.${field.split('.').pop() ?? field}`, { defaultValue: field }) : null;
+        return setMessage({ kind: 'error', text: label ? t('settings.invalidField', { field: label }) : reasonText(t, result.error) });
+      }
       setSettings(result.value);
       setForm(toForm(result.value));
       setMessage({ kind: 'ok', text: t('settings.saved') });
@@ -185,9 +200,20 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
               <input type="radio" name="mode" checked={form.sandbox} onChange={() => set({ sandbox: true })} /> {t('settings.sandbox')}
             </label>
             <label>
-              <input type="radio" name="mode" checked={!form.sandbox} onChange={() => set({ sandbox: false })} /> {t('settings.live')}
+              <input
+                type="radio"
+                name="mode"
+                checked={!form.sandbox}
+                onChange={() => set({ sandbox: false, provider: form.provider === 'sandbox' ? 'relay' : form.provider })}
+              />{' '}
+              {t('settings.live')}
             </label>
           </div>
+          {settings.sandbox !== (settings.apiBase === null) && (
+            <p className="settings-restart" role="status" data-testid="settings-restart">
+              {t('settings.restartToApply')}
+            </p>
+          )}
           {!form.sandbox && (
             <>
               <label>
