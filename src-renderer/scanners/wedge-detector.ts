@@ -139,6 +139,8 @@ export function createWedgeDetector(initial: WedgeSettings): WedgeDetector {
 
   return {
     keyDown(key) {
+      // Switched off in settings: every key is the page's (anything still held goes back first).
+      if (!settings.enabled) return { disposition: key.composing ? 'observe' : 'pass', actions: resolve('other-key') };
       // Shift and friends type nothing and must not break a burst (scanners press Shift for capitals).
       if (MODIFIER_CODES.has(key.code)) return { disposition: key.composing ? 'observe' : 'pass', actions: [] };
 

@@ -38,8 +38,7 @@ type Snapshot = { element: HTMLInputElement | HTMLTextAreaElement; value: string
 export function attachKeyboardWedge(options: KeyboardWedgeOptions): KeyboardWedge {
   const win = options.target ?? window;
   const doc = win.document;
-  let settings = options.settings ?? DEFAULT_SCANNER_SETTINGS.wedge;
-  const detector = createWedgeDetector(settings);
+  const detector = createWedgeDetector(options.settings ?? DEFAULT_SCANNER_SETTINGS.wedge);
   const now = options.now ?? Date.now;
   /** Events we dispatch ourselves when giving typing back: our own listener must let them be. */
   const replaying = new WeakSet<Event>();
@@ -220,7 +219,6 @@ export function attachKeyboardWedge(options: KeyboardWedgeOptions): KeyboardWedg
 
   return {
     update(next) {
-      settings = next;
       detector.update(next);
     },
     detach() {

@@ -73,6 +73,10 @@ describe('wedge rules', () => {
     );
   });
 
+  it('lets every key through when switched off in settings', () => {
+    expect(classify(keys('163612345678901234', 5), { ...DEFAULT_SCANNER_SETTINGS.wedge, enabled: false })).toEqual({ scans: [], typed: '163612345678901234' });
+  });
+
   it('does not take a short fast burst (a typist rolling "123") for a scan', () => {
     expect(classify(keys('12345', 10)).scans).toEqual([]);
   });
