@@ -173,6 +173,7 @@ export const en: UiStrings = {
     printZ: 'Print Z-report',
     savePdf: 'Save as PDF',
     pdfSaved: 'Saved: {{path}}',
+    pdfFailed: 'Could not save the PDF: {{message}}',
     replay: 'Send queued now ({{count}})',
     replayed: 'Sent: {{settled}} settled, {{needsReview}} to review, {{remaining}} left',
   },

@@ -165,6 +165,7 @@ export const zhCN = {
     printZ: '打印 Z 报表',
     savePdf: '保存为 PDF',
     pdfSaved: '已保存：{{path}}',
+    pdfFailed: '无法保存 PDF：{{message}}',
     replay: '立即上传离线队列（{{count}}）',
     replayed: '已上传：成功 {{settled}} 笔，待核对 {{needsReview}} 笔，剩余 {{remaining}} 笔',
   },

@@ -5,7 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ChainVerification, DaySummary, RedemptionState, RedemptionView } from '../../../shared/contract.ts';
+import type { ChainVerification, DaySummary, ErrorView, RedemptionState, RedemptionView } from '../../../shared/contract.ts';
 import { formatYuan } from '../../../shared/money.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay, localHour } from '../../format.ts';
@@ -28,8 +28,9 @@ export function EndOfDay() {
   const [summary, setSummary] = useState<DaySummary | null>(null);
   const [verification, setVerification] = useState<ChainVerification | null>(null);
   const [loading, setLoading] = useState(true);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ErrorView | null>(null);
+  // Kept as a key, not text, so it follows a language switch.
+  const [notice, setNotice] = useState<Readonly<{ key: string; params?: Readonly<Record<string, string | number>> }> | null>(null);
   const [open, setOpen] = useState<RedemptionView | null>(null);
   const [detailMessage, setDetailMessage] = useState<string | null>(null);
   const [printedAt, setPrintedAt] = useState(() => Date.now());
@@ -52,8 +53,8 @@ export function EndOfDay() {
     if (seq !== loadSeq.current) return;
     setLoading(false);
     if (!list || !day) return;
-    if (!list.ok) return setProblem(reasonText(t, list.error));
-    if (!day.ok) return setProblem(reasonText(t, day.error));
+    if (!list.ok) return setProblem(list.error);
+    if (!day.ok) return setProblem(day.error);
     setProblem(null);
     setRows(list.value);
     setSummary(day.value);
@@ -106,7 +107,7 @@ export function EndOfDay() {
     void (async () => {
       const result = await call('journal:exportCsv', { date });
       if (!result) return;
-      if (!result.ok) return setProblem(reasonText(t, result.error));
+      if (!result.ok) return setProblem(result.error);
       // A BOM so spreadsheet programs read the Chinese text as UTF-8.
       const blob = new Blob(['\uFEFF', result.value.csv], { type: 'text/csv;charset=utf-8' });
       const url = URL.createObjectURL(blob);
@@ -117,7 +118,7 @@ export function EndOfDay() {
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setNotice(t('eod.exported', { filename: result.value.filename }));
+      setNotice({ key: 'eod.exported', params: { filename: result.value.filename } });
     })();
   };
 
@@ -131,7 +132,7 @@ export function EndOfDay() {
         setPrintedAt(Date.now());
         void (async () => {
           const saved = await client.saveReportPdf?.({ filename: `z-report-${status.terminalId}-${date}.pdf` });
-          if (saved) setNotice(saved.ok ? t('eod.pdfSaved', { path: saved.path }) : saved.message);
+          if (saved) setNotice(saved.ok ? { key: 'eod.pdfSaved', params: { path: saved.path } } : { key: 'eod.pdfFailed', params: { message: saved.message } });
         })();
       }
     : null;
@@ -140,8 +141,8 @@ export function EndOfDay() {
     void (async () => {
       const result = await call('offline:replay', {});
       if (!result) return;
-      if (!result.ok) return setProblem(reasonText(t, result.error));
-      setNotice(t('eod.replayed', result.value));
+      if (!result.ok) return setProblem(result.error);
+      setNotice({ key: 'eod.replayed', params: result.value });
       await Promise.all([load(), refreshStatus()]);
     })();
   };
@@ -241,12 +242,12 @@ export function EndOfDay() {
       </div>
       {problem && (
         <div className="banner error" role="alert">
-          {problem}
+          {reasonText(t, problem)}
         </div>
       )}
       {notice && (
         <div className="banner info" role="status" data-testid="eod-notice">
-          {notice}
+          {t(notice.key, notice.params)}
           <button type="button" className="button ghost small" onClick={() => setNotice(null)}>
             {t('common.close')}
           </button>

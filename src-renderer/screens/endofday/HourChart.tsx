@@ -21,7 +21,7 @@ export function HourChart({ settledFenByHour, settledCountByHour }: HourChartPro
     const plot = new uPlot(
       {
         width,
-        height: 170,
+        height: 140,
         legend: { show: false },
         cursor: { show: false },
         scales: { x: { time: false, range: [-0.5, 23.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
@@ -44,7 +44,7 @@ export function HourChart({ settledFenByHour, settledCountByHour }: HourChartPro
       el,
     );
     el.setAttribute('aria-label', t('eod.chartLabel', { total: counts.reduce((a, b) => a + b, 0) }));
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(240, el.clientWidth), height: 170 }));
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(240, el.clientWidth), height: 140 }));
     resize.observe(el);
     return () => {
       resize.disconnect();
