@@ -38,7 +38,13 @@ function useElectronSqlite(electronVersion) {
   if (!existsSync(nodeCopy)) copyFileSync(sqliteBinary, nodeCopy);
   if (!existsSync(electronCopy)) {
     say(`Rebuilding better-sqlite3 for Electron ${electronVersion} (once)…`);
-    const rebuilt = spawnSync(join(root, 'node_modules', '.bin', 'electron-builder'), ['install-app-deps'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+    // Only better-sqlite3 needs it: serialport and node-hid are N-API modules, whose one build
+    // loads in Node and Electron alike. (electron-builder install-app-deps would rebuild all.)
+    const rebuilt = spawnSync(
+      join(root, 'node_modules', '.bin', 'electron-rebuild'),
+      ['--version', electronVersion, '--only', 'better-sqlite3', '--force', '--module-dir', root],
+      { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' },
+    );
     if (rebuilt.status !== 0) {
       copyFileSync(nodeCopy, sqliteBinary);
       return false;

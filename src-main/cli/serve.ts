@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openCore } from '../core.ts';
 import { startHardwareScanners } from '../server/hardware-scanners.ts';
-import { startBrowserServer } from '../server/index.ts';
+import { startBrowserServer, type BrowserServer } from '../server/index.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -73,7 +73,7 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
       }
       const core = await openCore({ dataDir, env: process.env });
       const scanners = startHardwareScanners(core);
-      let server;
+      let server: BrowserServer;
       try {
         server = await startBrowserServer(core, { port: Number(options.port), staticDir: RENDERER_DIR, events: scanners.onEvent });
       } catch (error) {

@@ -82,7 +82,7 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
   return frame !== null && frame.parent === null && isAppUrl(frame.url);
 }
 
-let window: BrowserWindowInstance | null = null;
+let mainWindow: BrowserWindowInstance | null = null;
 let core: Core | null = null;
 let scanners: HardwareScanners | null = null;
 
@@ -132,7 +132,7 @@ async function start(): Promise<void> {
     fullscreen: mode.fullscreen || mode.kiosk,
     webPreferences: { ...WEB_PREFERENCES, preload: join(__dirname, 'preload.cjs') },
   });
-  window = win;
+  mainWindow = win;
   const toPage = (event: CoreEvent): void => {
     if (!win.webContents.isDestroyed()) win.webContents.send(IPC.event, event);
   };
@@ -141,7 +141,7 @@ async function start(): Promise<void> {
   win.on('closed', () => {
     unsubscribe();
     unsubscribeScans();
-    window = null;
+    mainWindow = null;
   });
   win.once('ready-to-show', () => win.show());
   await win.loadURL(APP_ENTRY_URL);
@@ -163,9 +163,9 @@ if (!app.requestSingleInstanceLock()) {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
 
   app.on('second-instance', () => {
-    if (!window) return;
-    if (window.isMinimized()) window.restore();
-    window.focus();
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
   });
 
   // Every web contents, including any created later: no navigation away, no new windows, no webviews.
