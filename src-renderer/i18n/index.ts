@@ -5,7 +5,7 @@
  */
 import i18next, { type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import type { ErrorView } from '../../shared/contract.ts';
+import type { ErrorView, RedemptionView } from '../../shared/contract.ts';
 import { DEFAULT_LANGUAGE, REASON_MESSAGES, type Language } from '../../shared/i18n/reasons.ts';
 import { isReasonCode } from '../../shared/reasons.ts';
 import { formatYuan } from '../../shared/money.ts';
@@ -22,8 +22,9 @@ export async function initI18n(language: Language = DEFAULT_LANGUAGE): Promise<v
       'zh-CN': { ui: zhCN, reasons: REASON_MESSAGES['zh-CN'] },
       en: { ui: en, reasons: REASON_MESSAGES.en },
     },
-    // React escapes output already.
+    // React escapes output already. A slot with no value shows as nothing, never as "{{limit}}".
     interpolation: { escapeValue: false },
+    missingInterpolationHandler: () => '',
   });
   document.documentElement.lang = language;
 }
@@ -44,4 +45,26 @@ export function reasonText(t: TFunction, error: ErrorView): string {
     params[key] = typeof value === 'number' && MONEY_PARAMS.has(key) ? formatYuan(value) : value;
   }
   return t(`reasons:${error.reason}`, params);
+}
+
+/**
+ * Why a journaled redemption ended as it did. The journal keeps a refusal's parameters (the
+ * offline limit it hit) as JSON in `detail`; they fill the message's slots when present.
+ */
+export function redemptionReasonText(t: TFunction, redemption: Pick<RedemptionView, 'reason' | 'detail'>): string | null {
+  if (!redemption.reason) return null;
+  return reasonText(t, { reason: redemption.reason, params: detailParams(redemption.detail) });
+}
+
+function detailParams(detail: string | null): Readonly<Record<string, string | number>> | undefined {
+  if (!detail || !detail.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(detail);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    const params: Record<string, string | number> = {};
+    for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string' || typeof value === 'number') params[key] = value;
+    return params;
+  } catch {
+    return undefined;
+  }
 }

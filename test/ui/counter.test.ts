@@ -379,6 +379,14 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
       await typeSlowly('80');
       await page.keyboard.press('Enter');
       expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('queued');
+      await page.keyboard.press('Enter');
+      // Above the offline limit per redemption: declined, naming the limit.
+      await wedgeScan(card.code);
+      await until(() => page.getByTestId('card-panel').innerText(), (t) => t.includes('无法在线查询此卡'), 'the unverified card panel');
+      await typeSlowly('250');
+      await page.keyboard.press('Enter');
+      expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('declined');
+      expect(await text('result-reason')()).toBe('离线时单笔金额超过上限（¥200.00）');
     } finally {
       await simAdmin(stack.simUrl, 'DELETE', '/sim/faults');
     }

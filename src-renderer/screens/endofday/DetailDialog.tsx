@@ -5,7 +5,7 @@ import type { RedemptionView } from '../../../shared/contract.ts';
 import type { Language } from '../../../shared/i18n/reasons.ts';
 import { formatYuan } from '../../../shared/money.ts';
 import { formatDateTime, localDay } from '../../format.ts';
-import { reasonText } from '../../i18n/index.ts';
+import { redemptionReasonText } from '../../i18n/index.ts';
 import { REVIEW_ACTIONS, type ReviewAction } from './labels.ts';
 
 export type DetailDialogProps = Readonly<{
@@ -60,7 +60,7 @@ export function DetailDialog({ row, message, onVoid, onResolve, onClose }: Detai
       <h2 id="detail-title">
         <span className={`state-badge state-${row.state}`}>{t(`state.${row.state}`)}</span> {formatYuan(row.amountFen)}
       </h2>
-      {row.reason && <p className="detail-reason">{reasonText(t, { reason: row.reason })}</p>}
+      {row.reason && <p className="detail-reason">{redemptionReasonText(t, row)}</p>}
       {row.detail && <p className="detail-known">{row.detail}</p>}
       <dl className="detail-facts">
         {facts.map(([label, value]) => (

@@ -9,7 +9,7 @@ import type { ChainVerification, DaySummary, ErrorView, RedemptionState, Redempt
 import { formatYuan } from '../../../shared/money.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay, localHour } from '../../format.ts';
-import { reasonText } from '../../i18n/index.ts';
+import { reasonText, redemptionReasonText } from '../../i18n/index.ts';
 import { DetailDialog } from './DetailDialog.tsx';
 import { HourChart } from './HourChart.tsx';
 import { STATE_ORDER, type ReviewAction } from './labels.ts';
@@ -264,7 +264,7 @@ export function EndOfDay() {
                     <button type="button" className="review-item" onClick={() => setOpen(r)}>
                       <span>{r.codeMasked}</span>
                       <span className="num">{formatYuan(r.amountFen)}</span>
-                      <span className="ellipsis">{r.reason ? reasonText(t, { reason: r.reason }) : (r.detail ?? '')}</span>
+                      <span className="ellipsis">{redemptionReasonText(t, r) ?? r.detail ?? ''}</span>
                     </button>
                   </li>
                 ))}

@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ErrorView, RedemptionView } from '../../../shared/contract.ts';
 import { formatYuan } from '../../../shared/money.ts';
-import { reasonText } from '../../i18n/index.ts';
+import { reasonText, redemptionReasonText } from '../../i18n/index.ts';
 
 export type Outcome = 'approved' | 'declined' | 'queued' | 'review' | 'checking' | 'voided' | 'refused' | 'no_answer';
 
@@ -89,7 +89,7 @@ export type ResultPanelProps = Readonly<{
 export function ResultPanel({ redemption, refused, amountText, voidError, canVoid, onNext, onVoid }: ResultPanelProps) {
   const { t } = useTranslation();
   const outcome: Outcome = redemption ? outcomeOf(redemption) : refused ? 'refused' : 'no_answer';
-  const reason = redemption?.reason ? reasonText(t, { reason: redemption.reason }) : refused ? reasonText(t, refused) : null;
+  const reason = redemption ? redemptionReasonText(t, redemption) : refused ? reasonText(t, refused) : null;
   return (
     <section className={`result result-${outcome}`} data-testid="result" data-outcome={outcome} role="status" aria-live="assertive">
       <OutcomeIcon outcome={outcome} />
