@@ -2,11 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { processIO, type RegisterCommand } from './cli/io.ts';
 import { registerSimCommand } from './cli/sim.ts';
 import { registerOfflineCommands } from './cli/offline-commands.ts';
+import { registerScanCommands } from './cli/scan.ts';
 import { registerServeCommand } from './cli/serve.ts';
 import { registerTerminalCommands } from './cli/terminal-commands.ts';
 
 /** Every command module, in the order `gcterm --help` lists them. */
-const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerSimCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerScanCommands, registerSimCommand];
 
 /** Runs the gcterm command line; resolves to the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
