@@ -28,6 +28,7 @@ export type BrowserWindowInstance = {
   loadURL(url: string): Promise<void>;
   once(event: 'ready-to-show', listener: () => void): void;
   on(event: 'closed', listener: () => void): void;
+  on(event: 'close', listener: (event: PreventableEvent) => void): void;
   show(): void;
   focus(): void;
   restore(): void;
@@ -66,6 +67,9 @@ export type ElectronMain = {
   };
   session: { readonly defaultSession: Session };
   Menu: { setApplicationMenu(menu: null): void };
+  dialog: {
+    showMessageBoxSync(window: BrowserWindowInstance | null, options: Readonly<Record<string, unknown>>): number;
+  };
 };
 
 export type IpcRendererEvent = { readonly senderId?: number };

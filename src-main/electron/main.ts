@@ -19,7 +19,9 @@ import { openCore, type Core } from '../core.ts';
 import { configureLogging, createLogger } from '../log.ts';
 import { dispatch } from '../server/dispatch.ts';
 import { startHardwareScanners, type HardwareScanners } from '../server/hardware-scanners.ts';
+import { queueStatus } from '../redemption/offline.ts';
 import type { BrowserWindowInstance, ElectronMain, IpcMainInvokeEvent } from './electron-types.ts';
+import { QUIT_ANYWAY, quitWarning } from './quit-warning.ts';
 import {
   APP_ENTRY_URL,
   APP_HOST,
@@ -35,7 +37,7 @@ import {
 } from './window-options.ts';
 
 // Bundled as CommonJS, so `require` and `__dirname` are the bundle's own. See electron-types.ts.
-const { app, BrowserWindow, ipcMain, protocol, session, Menu } = require('electron') as ElectronMain;
+const { app, BrowserWindow, ipcMain, protocol, session, Menu, dialog } = require('electron') as ElectronMain;
 
 const dataDir = process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
 const rendererDir = resolve(__dirname, '..', 'dist', 'renderer');
@@ -84,6 +86,8 @@ function trustedSender(event: IpcMainInvokeEvent): boolean {
 
 let mainWindow: BrowserWindowInstance | null = null;
 let core: Core | null = null;
+/** The manager answered the queued-redemptions question (or nothing was queued). */
+let quitConfirmed = false;
 let scanners: HardwareScanners | null = null;
 
 async function start(): Promise<void> {
@@ -138,6 +142,13 @@ async function start(): Promise<void> {
   };
   const unsubscribe = opened.onEvent(toPage);
   const unsubscribeScans = hardware.onEvent(toPage);
+  // Closing the window quits the app: ask first while redemptions are still queued.
+  win.on('close', (event) => {
+    if (quitConfirmed) return;
+    const warning = quitWarning(queueStatus(opened.terminal.db));
+    if (warning && dialog.showMessageBoxSync(win, warning) !== QUIT_ANYWAY) event.preventDefault();
+    else quitConfirmed = true;
+  });
   win.on('closed', () => {
     unsubscribe();
     unsubscribeScans();
@@ -187,6 +198,12 @@ if (!app.requestSingleInstanceLock()) {
   let closing = false;
   app.on('before-quit', (event) => {
     if (closing || !core) return;
+    const warning = quitConfirmed ? null : quitWarning(queueStatus(core.terminal.db));
+    if (warning && dialog.showMessageBoxSync(mainWindow, warning) !== QUIT_ANYWAY) {
+      event.preventDefault();
+      return;
+    }
+    quitConfirmed = true;
     // Closing the core drains what is in flight so no redemption is cut between two steps.
     event.preventDefault();
     closing = true;
