@@ -67,6 +67,7 @@ export const REASON_CODES = [
   'signed_out',
   'not_found',
   'invalid_request',
+  'internal_error',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -301,6 +301,9 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     },
     'language:set': async ({ language: next }) => {
       language = next;
+      // Remembered for the next start, like every other setting of this terminal.
+      writeSettingsFile(terminal.config.dataDir, { ...readSettingsFile(terminal.config.dataDir), language: next });
+      Object.assign(terminal.config.settings, { language: next });
       pushStatus();
       return ok({ language });
     },
@@ -317,7 +320,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
           return await (handlers[name] as (r: ApiRequest<typeof name>) => Promise<ApiResponses[typeof name]>)(parsed.data as ApiRequest<typeof name>);
         } catch (error) {
           log.error(`${name} failed`, { message: (error as Error).message });
-          return failure('api_error');
+          return failure('internal_error');
         }
       },
     ]),

@@ -72,3 +72,13 @@ describe('the core behind the counter UI', () => {
     expect(JSON.stringify(settings)).not.toContain('sandbox0c1d2e3f');
   });
 });
+
+describe('the language choice', () => {
+  it('is remembered across a restart of the core', async () => {
+    await core['language:set']({ language: 'en' });
+    await core.close();
+    core = await openCore({ dataDir: dir.path, env: terminalEnv(sim.url, dir.path) });
+    const status = await core['status:get']({});
+    expect(status.ok && status.value.language).toBe('en');
+  });
+});

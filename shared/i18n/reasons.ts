@@ -63,6 +63,7 @@ export const REASON_MESSAGES: Readonly<Record<Language, Readonly<Record<ReasonCo
     signed_out: '请先登录',
     not_found: '未找到该交易',
     invalid_request: '请求无效',
+    internal_error: '终端内部错误：请先在日结中查看该交易的状态，再决定是否重试',
   },
   en: {
     amount_empty: 'Enter an amount',
@@ -121,5 +122,6 @@ export const REASON_MESSAGES: Readonly<Record<Language, Readonly<Record<ReasonCo
     signed_out: 'Please sign in',
     not_found: 'Redemption not found',
     invalid_request: 'Invalid request',
+    internal_error: "Terminal error: check the redemption's state on End of day before trying again",
   },
 };
