@@ -59,6 +59,43 @@ export type Settings = z.infer<typeof SettingsSchema>;
 
 export type Config = Readonly<{ dataDir: string; settings: Settings; sandbox: boolean }>;
 
+/**
+ * Encryption the OS offers for secrets at rest (Electron's safeStorage: DPAPI on Windows, the
+ * keyring on Linux). Plain Node has none: there the settings file is only owner-readable (0600).
+ */
+export type SecretBox = Readonly<{ encrypt(plain: string): string; decrypt(sealed: string): string }>;
+
+const SEALED_PREFIX = 'enc:v1:';
+const SECRET_TOKEN_FIELDS = ['secret', 'componentAppsecret', 'componentVerifyTicket', 'authorizerRefreshToken', 'accessToken'] as const;
+
+function mapTokenSecrets(raw: Readonly<Record<string, unknown>>, map: (value: string) => string): Record<string, unknown> {
+  const token = raw.token;
+  if (token === null || typeof token !== 'object' || Array.isArray(token)) return { ...raw };
+  const next: Record<string, unknown> = { ...(token as Record<string, unknown>) };
+  for (const field of SECRET_TOKEN_FIELDS) {
+    const value = next[field];
+    if (typeof value === 'string') next[field] = map(value);
+  }
+  return { ...raw, token: next };
+}
+
+/** The settings as written to disk: every token secret sealed with the box. */
+export function sealSecrets(raw: Readonly<Record<string, unknown>>, box: SecretBox): Record<string, unknown> {
+  return mapTokenSecrets(raw, (value) => (value.startsWith(SEALED_PREFIX) ? value : `${SEALED_PREFIX}${box.encrypt(value)}`));
+}
+
+function openSecrets(raw: Readonly<Record<string, unknown>>, box: SecretBox | undefined): Record<string, unknown> {
+  return mapTokenSecrets(raw, (value) => {
+    if (!value.startsWith(SEALED_PREFIX)) return value;
+    if (!box) throw new ConfigError('settings: the credentials were encrypted by the desktop app and can only be read there (or set GCTERM_* variables)');
+    try {
+      return box.decrypt(value.slice(SEALED_PREFIX.length));
+    } catch {
+      throw new ConfigError('settings: the saved credentials cannot be decrypted on this PC/user: enter them again in Settings');
+    }
+  });
+}
+
 export class ConfigError extends Error {}
 
 export function defaultDataDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -143,8 +180,9 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
 export function loadConfig(
   dataDir: string = defaultDataDir(),
   env: Readonly<Record<string, string | undefined>> = process.env,
+  box?: SecretBox,
 ): Config {
-  const parsed = SettingsSchema.safeParse(applyEnv(readSettingsFile(dataDir), env));
+  const parsed = SettingsSchema.safeParse(applyEnv(openSecrets(readSettingsFile(dataDir), box), env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(`settings: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);

@@ -25,7 +25,7 @@ import {
 import type { Language } from '../shared/i18n/reasons.ts';
 import type { ReasonCode } from '../shared/reasons.ts';
 import { err, ok, type Result } from '../shared/result.ts';
-import { readSettingsFile, SettingsSchema, writeSettingsFile, type Settings } from './config.ts';
+import { readSettingsFile, sealSecrets, SettingsSchema, writeSettingsFile, type Settings } from './config.ts';
 import { verifyChain } from './journal/events.ts';
 import { toCsv } from './journal/export.ts';
 import { dayRange, listRedemptions, type RedemptionRow } from './journal/redemptions.ts';
@@ -52,7 +52,7 @@ export type OpenCoreOptions = Readonly<{
   /** For tests: how often the background replay looks at the queue. */
   replayIntervalMs?: number;
 }> &
-  Pick<OpenTerminalOptions, 'engine'>;
+  Pick<OpenTerminalOptions, 'engine' | 'secretBox'>;
 
 /** Fresh-install people, documented in README.md; a manager changes them in Settings. */
 export const DEFAULT_PEOPLE: ReadonlyArray<Readonly<{ name: string; role: Role; pin: string }>> = [
@@ -148,7 +148,9 @@ const SettingsPatchSchema = SettingsSchema.pick({
 
 export async function openCore(options: OpenCoreOptions): Promise<Core> {
   const env = options.env ?? process.env;
-  const terminal = await openTerminal({ dataDir: options.dataDir, env, engine: options.engine });
+  const terminal = await openTerminal({ dataDir: options.dataDir, env, engine: options.engine, secretBox: options.secretBox });
+  const saveSettings = (file: Readonly<Record<string, unknown>>) =>
+    writeSettingsFile(terminal.config.dataDir, options.secretBox ? sealSecrets(file, options.secretBox) : file);
   const listeners = new Set<(event: CoreEvent) => void>();
   let session: { name: string; role: Role } | null = null;
   let language: Language = terminal.config.settings.language;
@@ -292,7 +294,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
       const file = { ...readSettingsFile(terminal.config.dataDir), ...parsed.data };
       const validated = SettingsSchema.safeParse(file);
       if (!validated.success) return failure('invalid_request', { field: validated.error.issues[0]?.path.join('.') ?? '' });
-      writeSettingsFile(terminal.config.dataDir, file);
+      saveSettings(file);
       // Limits and language apply at once; connection settings on the next start.
       Object.assign(terminal.config.settings, { offline: validated.data.offline, language: validated.data.language, scanners: validated.data.scanners });
       language = validated.data.language;
@@ -302,7 +304,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     'language:set': async ({ language: next }) => {
       language = next;
       // Remembered for the next start, like every other setting of this terminal.
-      writeSettingsFile(terminal.config.dataDir, { ...readSettingsFile(terminal.config.dataDir), language: next });
+      saveSettings({ ...readSettingsFile(terminal.config.dataDir), language: next });
       Object.assign(terminal.config.settings, { language: next });
       pushStatus();
       return ok({ language });

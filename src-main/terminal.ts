@@ -4,7 +4,7 @@
  * started first, with its state in `<dataDir>/sim.db`, so a fresh install works out of the box.
  */
 import { join } from 'node:path';
-import { defaultDataDir, loadConfig, type Config, type TokenConfig } from './config.ts';
+import { defaultDataDir, loadConfig, type Config, type SecretBox, type TokenConfig } from './config.ts';
 import { getSecret, putSecret } from './journal/cards.ts';
 import { openJournal, type Db } from './journal/db.ts';
 import { Engine, type EngineOptions } from './redemption/engine.ts';
@@ -28,11 +28,13 @@ export type OpenTerminalOptions = Readonly<{
   dataDir?: string;
   env?: Readonly<Record<string, string | undefined>>;
   engine?: Partial<EngineOptions>;
+  /** Seals secrets at rest where the OS offers it (Electron's safeStorage). */
+  secretBox?: SecretBox;
 }>;
 
 const REFRESH_TOKEN_SECRET = 'authorizer_refresh_token';
 
-function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, db: Db): TokenProvider {
+function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, db: Db, box: SecretBox | undefined): TokenProvider {
   const http = createHttp(apiBase, timeoutMs);
   switch (token.provider) {
     case 'sandbox':
@@ -43,8 +45,11 @@ function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, d
       return appSecretTokenProvider(http, token);
     case 'component':
       return componentTokenProvider(http, token, {
-        load: () => getSecret(db, REFRESH_TOKEN_SECRET),
-        save: (value) => putSecret(db, REFRESH_TOKEN_SECRET, value),
+        load: () => {
+          const stored = getSecret(db, REFRESH_TOKEN_SECRET);
+          return stored !== null && box ? box.decrypt(stored) : stored;
+        },
+        save: (value) => putSecret(db, REFRESH_TOKEN_SECRET, box ? box.encrypt(value) : value),
       });
     case 'static':
       return staticTokenProvider(token.accessToken);
@@ -53,7 +58,7 @@ function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, d
 
 export async function openTerminal(options: OpenTerminalOptions = {}): Promise<Terminal> {
   const env = options.env ?? process.env;
-  const config = loadConfig(options.dataDir ?? defaultDataDir(env), env);
+  const config = loadConfig(options.dataDir ?? defaultDataDir(env), env, options.secretBox);
   const db = openJournal(join(config.dataDir, 'journal.db'));
   let sim: RunningSimulator | null = null;
   try {
@@ -65,7 +70,7 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       // The sandbox terminal is the demo store of the demo merchant unless configured otherwise.
       scope = { ...scope, locationId: scope.locationId ?? String(DEMO_LOCATION_ID), merchantId: scope.merchantId ?? String(DEMO_MERCHANT_ID) };
     }
-    const tokens = tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db);
+    const tokens = tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db, options.secretBox);
     const client = createWeChatClient({ baseURL: apiBase, timeoutMs: config.settings.requestTimeoutMs, tokens });
     const connectivity = new Connectivity();
     const engine = new Engine({

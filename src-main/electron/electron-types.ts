@@ -67,6 +67,11 @@ export type ElectronMain = {
   };
   session: { readonly defaultSession: Session };
   Menu: { setApplicationMenu(menu: null): void };
+  safeStorage: {
+    isEncryptionAvailable(): boolean;
+    encryptString(plainText: string): Buffer;
+    decryptString(encrypted: Buffer): string;
+  };
   dialog: {
     showMessageBoxSync(window: BrowserWindowInstance | null, options: Readonly<Record<string, unknown>>): number;
   };

@@ -37,7 +37,7 @@ import {
 } from './window-options.ts';
 
 // Bundled as CommonJS, so `require` and `__dirname` are the bundle's own. See electron-types.ts.
-const { app, BrowserWindow, ipcMain, protocol, session, Menu, dialog } = require('electron') as ElectronMain;
+const { app, BrowserWindow, ipcMain, protocol, session, Menu, dialog, safeStorage } = require('electron') as ElectronMain;
 
 const dataDir = process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
 const rendererDir = resolve(__dirname, '..', 'dist', 'renderer');
@@ -100,7 +100,15 @@ async function start(): Promise<void> {
   );
   ses.setPermissionCheckHandler((_contents, permission, origin) => permissionAllowed(permission, origin, ['video']));
 
-  const opened = await openCore({ dataDir, env: process.env });
+  // Credentials at rest are sealed with the OS's own protection where it offers one (DESIGN.md 7).
+  const secretBox = safeStorage.isEncryptionAvailable()
+    ? {
+        encrypt: (plain: string) => safeStorage.encryptString(plain).toString('base64'),
+        decrypt: (sealed: string) => safeStorage.decryptString(Buffer.from(sealed, 'base64')),
+      }
+    : undefined;
+  if (!secretBox) log.warn('the OS offers no secret storage: credentials stay in the owner-only settings file');
+  const opened = await openCore({ dataDir, env: process.env, secretBox });
   core = opened;
   const hardware = startHardwareScanners(opened);
   scanners = hardware;
