@@ -1,15 +1,8 @@
 /** Keypad editing of an amount string; the string is parsed to fen by shared/money.ts only. */
 import type { ErrorView } from '../../../shared/contract.ts';
-import { parseYuanToFen, type AmountError } from '../../../shared/money.ts';
-import type { ReasonCode } from '../../../shared/reasons.ts';
+import { parseYuanToFen } from '../../../shared/money.ts';
+import { AMOUNT_REASONS } from '../../../shared/reasons.ts';
 
-const AMOUNT_REASONS: Readonly<Record<AmountError, ReasonCode>> = {
-  empty: 'amount_empty',
-  format: 'amount_format',
-  too_many_decimals: 'amount_too_many_decimals',
-  zero: 'amount_zero',
-  too_large: 'amount_too_large',
-};
 
 /** Applies one key to the amount being typed; refuses keys that can only make it invalid. */
 export function typeAmountKey(amount: string, key: string): string {
