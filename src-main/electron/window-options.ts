@@ -2,6 +2,7 @@
  * The Electron window's security settings as plain data, in a file that does not import electron,
  * so tests can check them without the Electron runtime (test/electron). main.ts uses exactly these.
  */
+import { appCsp } from '../server/csp.ts';
 
 /** The renderer is served from this privileged custom scheme, never from file:// or http. */
 export const APP_SCHEME = 'app';
@@ -52,21 +53,7 @@ export const WINDOW_OPTIONS = {
  * WebAssembly compilation for the camera decoder); no network at all (the core is reached over
  * IPC), no frames, no plugins. Camera frames arrive as a mediastream.
  */
-export const ELECTRON_CSP = [
-  "default-src 'none'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const ELECTRON_CSP = appCsp();
 
 /** Headers on every response of the app scheme. */
 export const RESPONSE_HEADERS: Readonly<Record<string, string>> = {

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { createDeviceStatus, safely } from './device-status.ts';
 import type { HidMode, HidScannerSettings, ScannerErrorCode, ScannerSink } from '../../shared/scan.ts';
 import { createKeyboardReportDecoder, createPosReportDecoder, hex4, type HidReportDecoder } from './hid-reports.ts';
 
@@ -160,21 +161,8 @@ export function startHidScanner(options: HidScannerOptions): HidScannerHandle {
   let connected = false;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
-  let lastErrorKey = '';
 
-  const report = (code: ScannerErrorCode, message: string): void => {
-    const key = `${code}:${message}`;
-    if (key === lastErrorKey) return;
-    lastErrorKey = key;
-    safely(() => sink.error({ source: 'hid', device, code, message, at: now() }));
-  };
-  let lastState: 'connecting' | 'connected' | 'disconnected' | null = null;
-  /** Reports changes only: a scanner that stays unplugged is "disconnected" once, not every retry. */
-  const setState = (state: 'connecting' | 'connected' | 'disconnected'): void => {
-    if (state === lastState || (state === 'connecting' && lastState === 'disconnected')) return;
-    lastState = state;
-    safely(() => sink.status({ source: 'hid', device, state, at: now() }));
-  };
+  const { report, setState, clearError } = createDeviceStatus('hid', device, sink, now);
 
   const deliver = (outputs: ReturnType<HidReportDecoder['push']>): void => {
     for (const output of outputs) {
@@ -182,7 +170,7 @@ export function startHidScanner(options: HidScannerOptions): HidScannerHandle {
         report(output.code, output.message);
         continue;
       }
-      lastErrorKey = '';
+      clearError();
       const read = output.symbology
         ? { source: 'hid' as const, device, raw: output.text, symbology: output.symbology, at: now() }
         : { source: 'hid' as const, device, raw: output.text, at: now() };
@@ -290,7 +278,7 @@ export function startHidScanner(options: HidScannerOptions): HidScannerHandle {
       });
     });
     connected = true;
-    lastErrorKey = '';
+    clearError();
     setState('connected');
   };
 
@@ -366,10 +354,3 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function safely(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // The sink belongs to the pipeline, which reports its own listener failures.
-  }
-}

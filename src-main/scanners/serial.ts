@@ -7,6 +7,7 @@
 import { readdir, readFile, readlink, realpath, access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SerialPort, type SerialPortMock } from 'serialport';
+import { createDeviceStatus, safely } from './device-status.ts';
 import type { ScannerErrorCode, ScannerSink, SerialScannerSettings } from '../../shared/scan.ts';
 import { createFrameDecoder, frameText } from './framing.ts';
 
@@ -66,22 +67,8 @@ export function startSerialScanner(options: SerialScannerOptions): SerialScanner
   let idleTimer: ReturnType<typeof setTimeout> | null = null;
   let presenceTimer: ReturnType<typeof setInterval> | null = null;
   let lastByteAt = 0;
-  /** The last error reported, so a port that stays missing is reported once, not every second. */
-  let lastErrorKey = '';
 
-  const report = (code: ScannerErrorCode, message: string): void => {
-    const key = `${code}:${message}`;
-    if (key === lastErrorKey) return;
-    lastErrorKey = key;
-    safely(() => sink.error({ source: 'serial', device, code, message, at: now() }));
-  };
-  let lastState: 'connecting' | 'connected' | 'disconnected' | null = null;
-  /** Reports changes only: a scanner that stays unplugged is "disconnected" once, not every retry. */
-  const setState = (state: 'connecting' | 'connected' | 'disconnected'): void => {
-    if (state === lastState || (state === 'connecting' && lastState === 'disconnected')) return;
-    lastState = state;
-    safely(() => sink.status({ source: 'serial', device, state, at: now() }));
-  };
+  const { report, setState, clearError } = createDeviceStatus('serial', device, sink, now);
 
   const deliverFrames = (outputs: ReturnType<typeof decoder.push>): void => {
     for (const output of outputs) {
@@ -90,7 +77,7 @@ export function startSerialScanner(options: SerialScannerOptions): SerialScanner
         continue;
       }
       // A good frame means the line is healthy again: let the next problem be reported.
-      lastErrorKey = '';
+      clearError();
       const raw = frameText(output.bytes);
       safely(() => sink.read({ source: 'serial', device, raw, at: now() }));
     }
@@ -212,7 +199,7 @@ export function startSerialScanner(options: SerialScannerOptions): SerialScanner
         return;
       }
       connected = true;
-      lastErrorKey = '';
+      clearError();
       decoder.reset();
       watchPresence(candidate);
       setState('connected');
@@ -273,14 +260,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A sink is someone else's code: its failure must not stop the port. */
-function safely(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // Deliberately swallowed: the pipeline wraps listeners and reports their failures itself.
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Listing ports

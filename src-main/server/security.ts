@@ -7,6 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { appCsp } from './csp.ts';
 
 /** Header the HTTP client sends the secret in. */
 export const SECRET_HEADER = 'x-gcterm-secret';
@@ -51,22 +52,9 @@ export function secretFromProtocols(header: string | undefined): string | undefi
  * React sets element styles through the CSSOM, which CSP does not restrict.
  */
 export function browserCsp(port: number): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "media-src 'self' blob: mediastream:",
-    `connect-src 'self' ws://127.0.0.1:${port}`,
-    "worker-src 'self' blob:",
-    "manifest-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return appCsp([`ws://127.0.0.1:${port}`]);
 }
+
 
 export function securityHeaders(port: number): Readonly<Record<string, string>> {
   return {
