@@ -9,6 +9,7 @@ import type { CodeKind } from './codes.ts';
 import type { Language } from './i18n/reasons.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { Result } from './result.ts';
+import type { ScannerSettings } from './scan.ts';
 
 export const REDEMPTION_STATES = [
   'pending', // journaled, nothing that moves money sent yet
@@ -129,6 +130,16 @@ export type SettingsView = Readonly<{
     unknownStaticCapFen: number;
     dynamicCapFen: number;
   }>;
+  /** Saved scanner settings, with defaults filled in for what the file does not say. */
+  scanners: ScannerSettings;
+  /** Scanners this computer sees now, to pick from; empty lists when they cannot be listed. */
+  devices: ScannerDevices;
+}>;
+
+/** Serial ports and USB HID devices seen when the settings were read. */
+export type ScannerDevices = Readonly<{
+  serial: ReadonlyArray<Readonly<{ path: string; label?: string; vendorId?: string; productId?: string }>>;
+  hid: ReadonlyArray<Readonly<{ vendorId: number; productId: number; product?: string; usagePage?: number }>>;
 }>;
 
 const pin = z.string().min(4).max(12).regex(/^\d+$/);

@@ -18,6 +18,7 @@ import {
   type ErrorView,
   type RedemptionView,
   type Role,
+  type ScannerDevices,
   type SessionView,
   type SettingsView,
   type StatusView,
@@ -25,12 +26,16 @@ import {
 import type { Language } from '../shared/i18n/reasons.ts';
 import type { ReasonCode } from '../shared/reasons.ts';
 import { err, ok, type Result } from '../shared/result.ts';
+import { withScannerDefaults, type ScannerSettingsPatch } from '../shared/scan.ts';
 import { readSettingsFile, sealSecrets, SettingsSchema, writeSettingsFile, type Settings } from './config.ts';
 import { verifyChain } from './journal/events.ts';
 import { toCsv } from './journal/export.ts';
 import { dayRange, listRedemptions, type RedemptionRow } from './journal/redemptions.ts';
 import { createLogger } from './log.ts';
 import { queueStatus, Replayer } from './redemption/offline.ts';
+import { hex4 } from './scanners/hid-reports.ts';
+import { listHidDevices } from './scanners/hid.ts';
+import { listSerialPorts } from './scanners/serial.ts';
 import { openTerminal, type OpenTerminalOptions, type Terminal } from './terminal.ts';
 
 const log = createLogger('core');
@@ -115,7 +120,63 @@ export function daySummary(rows: readonly RedemptionRow[], date: string): DaySum
   return { date, byState, settledFenByHour, settledCountByHour };
 }
 
-function settingsView(settings: Settings, sandbox: boolean): SettingsView {
+/** Never throws and never hangs the settings screen: a listing that fails or stalls is empty. */
+async function listOrEmpty<T>(list: () => Promise<readonly T[]>, what: string): Promise<readonly T[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<readonly T[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), 3_000);
+  });
+  try {
+    return await Promise.race([list(), timeout]);
+  } catch (error) {
+    log.warn('cannot list scanner devices', { what, error: error instanceof Error ? error.message : String(error) });
+    return [];
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Serial ports and USB HID devices this computer sees, for the settings screen. */
+export async function listScannerDevices(): Promise<ScannerDevices> {
+  const [serial, hid] = await Promise.all([
+    listOrEmpty(async () => {
+      const ports = await listSerialPorts();
+      return ports.map((port) => {
+        const name = [port.manufacturer, port.product].filter(Boolean).join(' ');
+        // The by-id link survives replugging, so it is the one to offer.
+        const label = [name, port.byId ? port.path : ''].filter(Boolean).join(' · ');
+        return {
+          path: port.byId ?? port.path,
+          ...(label ? { label } : {}),
+          ...(port.vendorId ? { vendorId: port.vendorId } : {}),
+          ...(port.productId ? { productId: port.productId } : {}),
+        };
+      });
+    }, 'serial'),
+    listOrEmpty(async () => {
+      const listed = await listHidDevices();
+      if (!listed.ok) return [];
+      const seen = new Set<string>();
+      const out: Array<{ vendorId: number; productId: number; product?: string; usagePage?: number }> = [];
+      for (const d of listed.devices) {
+        // One entry per VID:PID: the best interface comes first (HID POS, then keyboard).
+        const key = `${hex4(d.vendorId)}:${hex4(d.productId)}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({
+          vendorId: d.vendorId,
+          productId: d.productId,
+          ...(d.product ? { product: [d.manufacturer, d.product].filter(Boolean).join(' ') } : {}),
+          ...(d.usagePage !== undefined ? { usagePage: d.usagePage } : {}),
+        });
+      }
+      return out;
+    }, 'hid'),
+  ]);
+  return { serial, hid };
+}
+
+function settingsView(settings: Settings, sandbox: boolean, devices: ScannerDevices): SettingsView {
   const token = settings.token;
   return {
     sandbox,
@@ -130,6 +191,8 @@ function settingsView(settings: Settings, sandbox: boolean): SettingsView {
     allowedCardIds: settings.allowedCardIds,
     language: settings.language,
     offline: settings.offline,
+    scanners: withScannerDefaults(settings.scanners as ScannerSettingsPatch),
+    devices,
   };
 }
 
@@ -285,7 +348,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     },
     'settings:get': async ({ managerPin }) => {
       if (!managerBy(managerPin)) return failure('manager_required');
-      return ok(settingsView(terminal.config.settings, terminal.config.sandbox));
+      return ok(settingsView(terminal.config.settings, terminal.config.sandbox, await listScannerDevices()));
     },
     'settings:update': async ({ managerPin, patch }) => {
       if (!managerBy(managerPin)) return failure('manager_required');
@@ -299,7 +362,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
       Object.assign(terminal.config.settings, { offline: validated.data.offline, language: validated.data.language, scanners: validated.data.scanners });
       language = validated.data.language;
       pushStatus();
-      return ok(settingsView(validated.data, terminal.config.sandbox));
+      return ok(settingsView(validated.data, terminal.config.sandbox, await listScannerDevices()));
     },
     'language:set': async ({ language: next }) => {
       language = next;

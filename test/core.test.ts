@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CoreEvent } from '../shared/contract.ts';
 import { openCore, type Core } from '../src-main/core.ts';
 import { DEMO_MERCHANT_ID } from '../src-main/sim/index.ts';
+import { DEFAULT_SCANNER_SETTINGS } from '../shared/scan.ts';
 import { startTestSim, type TestSim } from './helpers/sim.ts';
 import { tempDir, terminalEnv } from './helpers/terminal.ts';
 
@@ -70,6 +71,13 @@ describe('the core behind the counter UI', () => {
     const settings = await core['settings:get']({ managerPin: '9999' });
     expect(settings.ok && settings.value).toMatchObject({ tokenProvider: 'appsecret', appsecretSet: true });
     expect(JSON.stringify(settings)).not.toContain('sandbox0c1d2e3f');
+  });
+
+  it('shows the scanner settings with their defaults, and the devices it sees', async () => {
+    const settings = await core['settings:get']({ managerPin: '9999' });
+    if (!settings.ok) throw new Error('settings:get failed');
+    expect(settings.value.scanners).toEqual(DEFAULT_SCANNER_SETTINGS);
+    expect(Array.isArray(settings.value.devices.serial) && Array.isArray(settings.value.devices.hid)).toBe(true);
   });
 });
 

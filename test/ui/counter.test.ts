@@ -334,8 +334,21 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await wedgeScan('688000000001');
     await until(text('scan-test'), (t) => t.includes('0001') && t.includes('卡券码'), 'the scan test result');
     await shot('13-settings', 'settings');
+    // Scanner settings: saved with the rest, and read back when the screen is opened again.
+    const scanners = page.getByTestId('scanner-settings');
+    expect(await scanners.getByLabel('键盘扫码枪：按键最大间隔').inputValue()).toBe('50');
+    await scanners.getByLabel('键盘扫码枪：按键最大间隔').fill('70');
+    await scanners.getByLabel('条码结束符').selectOption('crlf');
     await page.getByTestId('settings-save').click();
     await until(text('settings-message'), (t) => t.includes('设置已保存'), 'saved');
+    await page.keyboard.press('F1');
+    await page.getByTestId('waiting').waitFor();
+    await page.keyboard.press('F3');
+    await enterManagerPin();
+    await page.getByTestId('settings-form').waitFor();
+    expect(await scanners.getByLabel('键盘扫码枪：按键最大间隔').inputValue()).toBe('70');
+    expect(await scanners.getByLabel('条码结束符').inputValue()).toBe('crlf');
+    expect(await scanners.innerText()).toContain('下次启动');
     await page.keyboard.press('F1');
     await page.getByTestId('waiting').waitFor();
   });

@@ -12,6 +12,7 @@ import type { SettingsView } from '../../../shared/contract.ts';
 import { classifyCode, maskCode } from '../../../shared/codes.ts';
 import { LANGUAGES, type Language } from '../../../shared/i18n/reasons.ts';
 import { formatFen, parseYuanToFen } from '../../../shared/money.ts';
+import type { HidMode, SerialFraming } from '../../../shared/scan.ts';
 import { useApp } from '../../app/context.tsx';
 import { changeLanguage, reasonText } from '../../i18n/index.ts';
 import { formatTime } from '../../format.ts';
@@ -21,6 +22,26 @@ type Provider = SettingsView['tokenProvider'];
 const PROVIDERS: readonly Provider[] = ['sandbox', 'relay', 'appsecret', 'component', 'static'];
 type LimitKey = keyof SettingsView['offline'];
 const MONEY_LIMITS: readonly LimitKey[] = ['maxPerRedemptionFen', 'maxPerCardFen', 'maxExposureFen', 'unknownStaticCapFen', 'dynamicCapFen'];
+const FRAMINGS: readonly SerialFraming[] = ['cr', 'lf', 'crlf', 'stx-etx', 'idle'];
+const HID_MODES: readonly HidMode[] = ['auto', 'pos', 'keyboard'];
+const BAUD_RATES: readonly number[] = [9600, 19200, 38400, 57600, 115200];
+
+const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
+const vidPid = (vendorId: number | null, productId: number | null): string => (vendorId === null || productId === null ? '' : `${hex4(vendorId)}:${hex4(productId)}`);
+
+/** The scanner fields the form owns, as typed; the rest of the saved scanner settings is kept. */
+type ScannerForm = {
+  serialEnabled: boolean;
+  serialPath: string;
+  serialBaud: string;
+  serialFraming: SerialFraming;
+  hidEnabled: boolean;
+  hidDevice: string;
+  hidMode: HidMode;
+  wedgeMaxGapMs: string;
+  wedgeMinLength: string;
+  cameraEnabled: boolean;
+};
 
 type Form = {
   sandbox: boolean;
@@ -35,6 +56,7 @@ type Form = {
   allowedCardIds: string;
   language: Language;
   limits: Record<LimitKey, string>;
+  scanners: ScannerForm;
 };
 
 const toForm = (s: SettingsView): Form => ({
@@ -59,7 +81,58 @@ const toForm = (s: SettingsView): Form => ({
     dynamicCapFen: formatFen(s.offline.dynamicCapFen),
     maxQueueAgeHours: String(s.offline.maxQueueAgeHours),
   },
+  scanners: {
+    serialEnabled: s.scanners.serial.enabled,
+    serialPath: s.scanners.serial.path ?? '',
+    serialBaud: String(s.scanners.serial.baudRate),
+    serialFraming: s.scanners.serial.framing,
+    hidEnabled: s.scanners.hid.enabled,
+    hidDevice: vidPid(s.scanners.hid.vendorId, s.scanners.hid.productId),
+    hidMode: s.scanners.hid.mode,
+    wedgeMaxGapMs: String(s.scanners.wedge.maxGapMs),
+    wedgeMinLength: String(s.scanners.wedge.minLength),
+    cameraEnabled: s.scanners.camera.enabled,
+  },
 });
+
+const wholeNumber = (text: string, min: number, max: number): number | null => {
+  if (!/^\d+$/.test(text.trim())) return null;
+  const n = Number(text.trim());
+  return n >= min && n <= max ? n : null;
+};
+
+type BuiltScanners = Readonly<{ ok: true; scanners: Record<string, unknown> }> | Readonly<{ ok: false; field: string }>;
+
+/** The whole `scanners` object: the file keeps it as one value, so what the form does not show is sent back as saved. */
+function buildScanners(form: ScannerForm, saved: SettingsView['scanners']): BuiltScanners {
+  const path = form.serialPath.trim();
+  if (form.serialEnabled && path === '') return { ok: false, field: 'serialPath' };
+  const baudRate = wholeNumber(form.serialBaud, 300, 4_000_000);
+  if (baudRate === null) return { ok: false, field: 'serialBaud' };
+  const device = form.hidDevice.trim().toLowerCase();
+  const ids = /^([0-9a-f]{4}):([0-9a-f]{4})$/.exec(device);
+  if (device !== '' && !ids) return { ok: false, field: 'hidDevice' };
+  if (form.hidEnabled && !ids) return { ok: false, field: 'hidDevice' };
+  const maxGapMs = wholeNumber(form.wedgeMaxGapMs, 5, 1_000);
+  if (maxGapMs === null) return { ok: false, field: 'wedgeMaxGapMs' };
+  const minLength = wholeNumber(form.wedgeMinLength, 1, 512);
+  if (minLength === null) return { ok: false, field: 'wedgeMinLength' };
+  const vendorId = ids ? parseInt(ids[1] ?? '', 16) : null;
+  const productId = ids ? parseInt(ids[2] ?? '', 16) : null;
+  // A different device's usage page would match nothing: let the mode choose again.
+  const usagePage = vendorId === saved.hid.vendorId && productId === saved.hid.productId ? saved.hid.usagePage : null;
+  return {
+    ok: true,
+    scanners: {
+      ...saved,
+      serial: { ...saved.serial, enabled: form.serialEnabled, path: path === '' ? null : path, baudRate, framing: form.serialFraming },
+      hid: { ...saved.hid, enabled: form.hidEnabled, vendorId, productId, usagePage, mode: form.hidMode },
+      // Keys are held back longer than the widest gap, so a scanner's next key always comes first.
+      wedge: { ...saved.wedge, maxGapMs, minLength, holdMs: Math.max(saved.wedge.holdMs, maxGapMs + 40) },
+      camera: { ...saved.camera, enabled: form.cameraEnabled },
+    },
+  };
+}
 
 type Built = Readonly<{ ok: true; patch: Record<string, unknown> }> | Readonly<{ ok: false; field: string }>;
 
@@ -82,6 +155,8 @@ function buildPatch(form: Form, saved: SettingsView): Built {
   offline.maxQueueAgeHours = hours;
   if (!form.sandbox && !/^https?:\/\/\S+$/.test(form.apiBase.trim())) return { ok: false, field: 'apiBase' };
   if (form.terminalId.trim() === '') return { ok: false, field: 'terminalId' };
+  const scanners = buildScanners(form.scanners, saved.scanners);
+  if (!scanners.ok) return scanners;
 
   // The token is replaced whole or not at all: the core never sends a saved secret back, so a
   // secret left empty means "keep what is saved", which only works if nothing else changed.
@@ -112,6 +187,7 @@ function buildPatch(form: Form, saved: SettingsView): Built {
       allowedCardIds: form.allowedCardIds.split(/[\s,]+/).filter(Boolean),
       language: form.language,
       offline,
+      scanners: scanners.scanners,
     },
   };
 }
@@ -162,6 +238,8 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
   }
 
   const set = (patch: Partial<Form>): void => setForm({ ...form, ...patch });
+  const setScanner = (patch: Partial<ScannerForm>): void => set({ scanners: { ...form.scanners, ...patch } });
+  const sc = form.scanners;
   const save = (event: FormEvent): void => {
     event.preventDefault();
     const built = buildPatch(form, settings);
@@ -304,6 +382,107 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
               </span>
             </label>
           ))}
+        </fieldset>
+        <fieldset data-testid="scanner-settings">
+          <legend>{t('settings.scannerSetup')}</legend>
+          <p className="muted small">
+            {t('settings.scannersRestart')}
+          </p>
+          <div className="radio-row">
+            <label>
+              <input type="checkbox" checked={sc.serialEnabled} onChange={(e) => setScanner({ serialEnabled: e.target.checked })} /> {t('settings.field.serialEnabled')}
+            </label>
+          </div>
+          <label>
+            {t('settings.field.serialPorts')}
+            <select value={settings.devices.serial.some((p) => p.path === sc.serialPath) ? sc.serialPath : ''} onChange={(e) => e.target.value !== '' && setScanner({ serialPath: e.target.value })}>
+              <option value="">{settings.devices.serial.length === 0 ? t('settings.noDevices') : t('settings.pickDevice')}</option>
+              {settings.devices.serial.map((p) => (
+                <option key={p.path} value={p.path}>
+                  {p.path}
+                  {p.vendorId && p.productId ? ` ${p.vendorId}:${p.productId}` : ''}
+                  {p.label ? ` ${p.label}` : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('settings.field.serialPath')}
+            <input value={sc.serialPath} placeholder="/dev/ttyUSB0, COM3" autoComplete="off" onChange={(e) => setScanner({ serialPath: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.field.serialBaud')}
+            <input inputMode="numeric" list="gcterm-baud-rates" value={sc.serialBaud} onChange={(e) => setScanner({ serialBaud: e.target.value })} />
+            <datalist id="gcterm-baud-rates">
+              {BAUD_RATES.map((b) => (
+                <option key={b} value={b} />
+              ))}
+            </datalist>
+          </label>
+          <label>
+            {t('settings.field.serialFraming')}
+            <select value={sc.serialFraming} onChange={(e) => setScanner({ serialFraming: e.target.value as SerialFraming })}>
+              {FRAMINGS.map((f) => (
+                <option key={f} value={f}>
+                  {t(`settings.framing.${f}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="radio-row">
+            <label>
+              <input type="checkbox" checked={sc.hidEnabled} onChange={(e) => setScanner({ hidEnabled: e.target.checked })} /> {t('settings.field.hidEnabled')}
+            </label>
+          </div>
+          <label>
+            {t('settings.field.hidDevices')}
+            <select
+              value={settings.devices.hid.some((d) => vidPid(d.vendorId, d.productId) === sc.hidDevice) ? sc.hidDevice : ''}
+              onChange={(e) => e.target.value !== '' && setScanner({ hidDevice: e.target.value })}
+            >
+              <option value="">{settings.devices.hid.length === 0 ? t('settings.noDevices') : t('settings.pickDevice')}</option>
+              {settings.devices.hid.map((d) => {
+                const id = vidPid(d.vendorId, d.productId);
+                return (
+                  <option key={id} value={id}>
+                    {id}
+                    {d.product ? ` ${d.product}` : ''}
+                    {d.usagePage === 0x8c ? ` (${t('settings.hidPos')})` : ''}
+                  </option>
+                );
+              })}
+            </select>
+          </label>
+          <label>
+            {t('settings.field.hidDevice')}
+            <input value={sc.hidDevice} placeholder="0c2e:0b61" autoComplete="off" onChange={(e) => setScanner({ hidDevice: e.target.value })} />
+          </label>
+          <label>
+            {t('settings.field.hidMode')}
+            <select value={sc.hidMode} onChange={(e) => setScanner({ hidMode: e.target.value as HidMode })}>
+              {HID_MODES.map((m) => (
+                <option key={m} value={m}>
+                  {t(`settings.hidMode.${m}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('settings.field.wedgeMaxGapMs')}
+            <span className="input-with-unit">
+              <input inputMode="numeric" value={sc.wedgeMaxGapMs} onChange={(e) => setScanner({ wedgeMaxGapMs: e.target.value })} />
+              <span>ms</span>
+            </span>
+          </label>
+          <label>
+            {t('settings.field.wedgeMinLength')}
+            <input inputMode="numeric" value={sc.wedgeMinLength} onChange={(e) => setScanner({ wedgeMinLength: e.target.value })} />
+          </label>
+          <div className="radio-row">
+            <label>
+              <input type="checkbox" checked={sc.cameraEnabled} onChange={(e) => setScanner({ cameraEnabled: e.target.checked })} /> {t('settings.field.cameraEnabled')}
+            </label>
+          </div>
         </fieldset>
         <ScannerTest />
         <div className="settings-actions">
