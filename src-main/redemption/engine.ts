@@ -712,18 +712,23 @@ export class Engine {
     const initial = getRedemption(this.db, id);
     if (!initial) return err({ reason: 'not_found' });
     return this.locks.run(initial.real_code ?? initial.scanned_code, async () => {
+      // A refused void is journaled too (who tried, why it was refused), with its read-back.
+      const refuse = (reason: ReasonCode): Result<never, Failure> => {
+        this.tx(id, () => appendEvent(this.db, { redemptionId: id, kind: 'void_refused', data: { manager, reason } }));
+        return err({ reason });
+      };
       const row = getRedemption(this.db, id);
-      if (!row || row.state !== 'settled') return err({ reason: 'void_not_settled' });
-      if (localDate(row.created_at) !== localDate(this.now())) return err({ reason: 'void_not_today' });
-      if (row.sub_card_type === 'VOUCHER' || row.balance_after_fen === 0) return err({ reason: 'void_consumed' });
+      if (!row || row.state !== 'settled') return refuse('void_not_settled');
+      if (localDate(row.created_at) !== localDate(this.now())) return refuse('void_not_today');
+      if (row.sub_card_type === 'VOUCHER' || row.balance_after_fen === 0) return refuse('void_consumed');
       let current: CodeGetAnswer;
       try {
         current = await this.client.getCode({ code: row.real_code ?? '', cardId: row.card_id ?? undefined, checkConsume: false }, this.exchangeRecorder(row.id));
       } catch (error) {
-        return err({ reason: reasonForError(error) });
+        return refuse(reasonForError(error));
       }
-      if (current.user_card_status === 'CONSUMED') return err({ reason: 'void_consumed' });
-      if (current.card.balance !== row.balance_after_fen || current.user_card_status !== 'NORMAL') return err({ reason: 'void_card_moved' });
+      if (current.user_card_status === 'CONSUMED') return refuse('void_consumed');
+      if (current.card.balance !== row.balance_after_fen || current.user_card_status !== 'NORMAL') return refuse('void_card_moved');
       const voiding = this.update(row.id, { state: 'voiding', attempts: row.attempts + 1 }, { manager, action: 'void' });
       return ok(await this.sendVoid(voiding));
     });

@@ -213,6 +213,9 @@ describe('void', () => {
     const emptying = await redeem(emptied.code, '5');
     expect(await terminal.engine.void(emptying.id, 'manager')).toEqual({ ok: false, error: { reason: 'void_consumed' } });
     expect(getRedemption(terminal.db, row.id)?.state).toBe('settled');
+    const refusals = terminal.db.prepare("SELECT data FROM events WHERE redemption_id = ? AND kind = 'void_refused'").all(row.id) as Array<{ data: string }>;
+    expect(refusals.map((e) => JSON.parse(e.data))).toEqual([{ manager: 'manager', reason: 'void_card_moved' }]);
+    expect(verifyChain(terminal.db).ok).toBe(true);
   });
 });
 
