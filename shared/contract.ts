@@ -96,6 +96,8 @@ export type StatusView = Readonly<{
   needsReview: number;
   session: SessionView;
   scanners: readonly ScannerStatus[];
+  /** The saved scanner settings (nothing secret): the page's wedge and camera follow them. */
+  scannerSettings: ScannerSettings;
   language: Language;
 }>;
 

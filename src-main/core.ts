@@ -253,6 +253,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
       needsReview,
       session: sessionView(),
       scanners,
+      scannerSettings: withScannerDefaults(terminal.config.settings.scanners as ScannerSettingsPatch),
       language,
     };
   };

@@ -17,7 +17,7 @@ export type HardwareScanners = Readonly<{
   stop(): Promise<void>;
 }>;
 
-export function startHardwareScanners(core: Pick<Core, 'setScanners' | 'terminal'>): HardwareScanners {
+export function startHardwareScanners(core: Pick<Core, 'setScanners' | 'terminal' | 'onEvent'>): HardwareScanners {
   const settings = withScannerDefaults(core.terminal.config.settings.scanners as ScannerSettingsPatch);
   const hub = createScannerHub({ settings });
   const listeners = new Set<(event: CoreEvent) => void>();
@@ -54,12 +54,25 @@ export function startHardwareScanners(core: Pick<Core, 'setScanners' | 'terminal
   });
   hub.start();
 
+  // Settings a manager saves reach the running scanners: drivers are restarted only on a change.
+  let applied = JSON.stringify(settings);
+  const offSettings = core.onEvent((event) => {
+    if (event.type !== 'status') return;
+    const next = JSON.stringify(event.status.scannerSettings);
+    if (next === applied) return;
+    applied = next;
+    statuses.clear();
+    publish();
+    hub.update(event.status.scannerSettings).catch((error: unknown) => log.error('scanner settings not applied', { message: (error as Error).message }));
+  });
+
   return {
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async stop() {
+      offSettings();
       listeners.clear();
       await hub.stop();
     },

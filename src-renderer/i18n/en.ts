@@ -261,7 +261,7 @@ export const en: UiStrings = {
     lastRejected: '{{time}} {{source}} read {{code}}, not accepted: {{reason}}',
     lastScan: '{{time}} {{source}} read {{code}}: {{kind}}',
     scannerSetup: 'Scanners',
-    scannersRestart: 'Saved scanner settings apply the next time the terminal starts.',
+    scannersRestart: 'Saved scanner settings apply at once, no restart needed.',
     noDevices: 'None found',
     pickDevice: 'Choose one found on this computer…',
     hidPos: 'HID POS',

@@ -253,7 +253,7 @@ export const zhCN = {
     lastRejected: '{{time}} {{source}} 读到 {{code}}，未接受：{{reason}}',
     lastScan: '{{time}} {{source}} 读到 {{code}}：{{kind}}',
     scannerSetup: '扫码枪',
-    scannersRestart: '扫码枪设置保存后，将在终端下次启动时生效。',
+    scannersRestart: '扫码枪设置保存后立即生效，无需重启。',
     noDevices: '未发现设备',
     pickDevice: '选择本机发现的设备…',
     hidPos: 'HID POS',

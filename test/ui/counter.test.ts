@@ -348,7 +348,11 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.getByTestId('settings-form').waitFor();
     expect(await scanners.getByLabel('键盘扫码枪：按键最大间隔').inputValue()).toBe('70');
     expect(await scanners.getByLabel('条码结束符').inputValue()).toBe('crlf');
-    expect(await scanners.innerText()).toContain('下次启动');
+    expect(await scanners.innerText()).toContain('立即生效');
+    // The page's wedge follows the saved timing through the status, without a reload.
+    const status = await stack.core['status:get']({});
+    expect(status.ok && status.value.scannerSettings.wedge.maxGapMs).toBe(70);
+    expect(status.ok && status.value.scannerSettings.serial.framing).toBe('crlf');
     await page.keyboard.press('F1');
     await page.getByTestId('waiting').waitFor();
   });

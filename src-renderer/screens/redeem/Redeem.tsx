@@ -59,7 +59,7 @@ const CUES: Readonly<Record<ReturnType<typeof outcomeOf>, Cue>> = {
 
 export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean): void }>) {
   const { t } = useTranslation();
-  const { call, client, sound, askManager, refreshStatus } = useApp();
+  const { call, client, sound, askManager, refreshStatus, status } = useApp();
   const [mode, setMode] = useState<Mode>('redeem');
   const [view, setView] = useState<View>({ step: 'waiting', problem: null });
   const [amount, setAmount] = useState('');
@@ -214,6 +214,14 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
     [sound],
   );
 
+  // Saved scanner settings reach the page with the status and apply without a reload.
+  const scannerSettings = status?.scannerSettings;
+  const scannerSettingsRef = useRef(scannerSettings);
+  scannerSettingsRef.current = scannerSettings;
+  useEffect(() => {
+    if (scannerSettings) scanInput.current?.update(scannerSettings);
+  }, [scannerSettings]);
+
   // The listeners live as long as the screen; they read the latest handlers through a ref.
   const handlers = useRef({ onScan, onKey, onRejectedScan });
   handlers.current = { onScan, onKey, onRejectedScan };
@@ -223,6 +231,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
       onRejected: (rejected) => handlers.current.onRejectedScan(rejected),
     });
     scanInput.current = scans;
+    if (scannerSettingsRef.current) scans.update(scannerSettingsRef.current);
     const keys = startKeypadKeys((key) => handlers.current.onKey(key));
     const off = client.onEvent((event) => {
       if (event.type === 'scan') handlers.current.onScan(event.text, event.at);

@@ -4,13 +4,15 @@
  * (shared/scan.ts: framing, length, charset, repeats) exactly as the core treats serial and HID
  * scans — and the core's own scanners, whose `scan` events arrive already processed.
  */
-import { createScanPipeline, DEFAULT_SCANNER_SETTINGS, type RawScan, type ScanRejectReason, type ScanSource } from '../../../shared/scan.ts';
+import { createScanPipeline, DEFAULT_SCANNER_SETTINGS, type RawScan, type ScannerSettings, type ScanRejectReason, type ScanSource } from '../../../shared/scan.ts';
 import { attachKeyboardWedge } from '../../scanners/wedge.ts';
 
 export type AcceptedScan = Readonly<{ text: string; at: number; source: ScanSource; device: string }>;
 export type RejectedScan = Readonly<{ reason: ScanRejectReason; text: string; source: ScanSource }>;
 
 export type ScanInputOptions = Readonly<{
+  /** The terminal's saved scanner settings; the defaults until the core's status arrives. */
+  settings?: ScannerSettings;
   onScan(scan: AcceptedScan): void;
   onRejected?(rejected: RejectedScan): void;
 }>;
@@ -20,6 +22,8 @@ export type ScanInput = Readonly<{
   feed(read: RawScan): void;
   /** Forgets recent codes, so the same card can be scanned again at once (after a cancel). */
   forget(): void;
+  /** Follows settings a manager saved (wedge timing, code rules) without a reload. */
+  update(settings: ScannerSettings): void;
   stop(): void;
 }>;
 
@@ -27,7 +31,8 @@ export type ScanInput = Readonly<{
 const inDialog = (target: EventTarget | null): boolean => target instanceof Element && target.closest('dialog') !== null;
 
 export function startScanInput(options: ScanInputOptions): ScanInput {
-  const pipeline = createScanPipeline(DEFAULT_SCANNER_SETTINGS.text);
+  let settings = options.settings ?? DEFAULT_SCANNER_SETTINGS;
+  let pipeline = createScanPipeline(settings.text);
   const feed = (read: RawScan): void => {
     const event = pipeline.process(read);
     if (event.type === 'scan') {
@@ -36,6 +41,16 @@ export function startScanInput(options: ScanInputOptions): ScanInput {
       options.onRejected?.({ reason: event.reason, text: event.text, source: read.source });
     }
   };
-  const wedge = attachKeyboardWedge({ settings: DEFAULT_SCANNER_SETTINGS.wedge, onScan: (read) => feed(read), ignore: inDialog });
-  return { feed, forget: () => pipeline.reset(), stop: () => wedge.detach() };
+  const wedge = attachKeyboardWedge({ settings: settings.wedge, onScan: (read) => feed(read), ignore: inDialog });
+  return {
+    feed,
+    forget: () => pipeline.reset(),
+    update(next) {
+      if (JSON.stringify(next) === JSON.stringify(settings)) return;
+      settings = next;
+      pipeline = createScanPipeline(next.text);
+      wedge.update(next.wedge);
+    },
+    stop: () => wedge.detach(),
+  };
 }
