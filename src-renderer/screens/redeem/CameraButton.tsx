@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RawScan, ScannerError } from '../../../shared/scan.ts';
+import type { CameraSettings, RawScan, ScannerError } from '../../../shared/scan.ts';
 import { createCameraScanner, type CameraScanner } from '../../scanners/camera.ts';
 
 export const cameraSupported = (): boolean =>
@@ -13,13 +13,19 @@ export const cameraSupported = (): boolean =>
 
 const TRANSLATED_ERRORS = new Set(['permission_denied', 'no_camera', 'busy', 'insecure_context', 'disconnected', 'decoder_failed']);
 
-export function CameraButton({ onLive, onRead }: Readonly<{ onLive(live: boolean): void; onRead(read: RawScan): void }>) {
+export function CameraButton({
+  onLive,
+  onRead,
+  settings,
+}: Readonly<{ onLive(live: boolean): void; onRead(read: RawScan): void; /** The saved camera choice and region. */ settings?: CameraSettings }>) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const [problem, setProblem] = useState<ScannerError | null>(null);
   const video = useRef<HTMLVideoElement>(null);
   const read = useRef(onRead);
   read.current = onRead;
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
   const live = useRef(onLive);
   live.current = onLive;
 
@@ -28,6 +34,7 @@ export function CameraButton({ onLive, onRead }: Readonly<{ onLive(live: boolean
     if (!open || !element) return;
     let scanner: CameraScanner | null = createCameraScanner({
       video: element,
+      ...(settingsRef.current ? { settings: settingsRef.current } : {}),
       onScan: (raw) => read.current(raw),
       onError: (error) => setProblem(error),
       onState: (state) => {

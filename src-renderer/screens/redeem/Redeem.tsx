@@ -417,7 +417,7 @@ function WaitingPanel({ mode, problem, typedCode, manualOpen, setManualOpen, onM
         </div>
       )}
       <div className="waiting-tools">
-        <CameraButton onLive={onCameraLive} onRead={onCameraRead} />
+        <CameraButton onLive={onCameraLive} onRead={onCameraRead} settings={status.scannerSettings.camera} />
         {manualOpen ? (
           <form className="manual-code" onSubmit={submitManual}>
             <label htmlFor="manual-code">{t('redeem.manualLabel')}</label>
