@@ -22,3 +22,16 @@ export const processIO = (): CliIO & { exitCode(): number } => {
     exitCode: () => code,
   };
 };
+
+/** Resolves when the process is asked to stop (Ctrl+C, or a service manager's SIGTERM). */
+export function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

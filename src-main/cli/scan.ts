@@ -24,7 +24,7 @@ import { listHidDevices, type HidBackend } from '../scanners/hid.ts';
 import { hex4 } from '../scanners/hid-reports.ts';
 import { createScannerHub } from '../scanners/pipeline.ts';
 import { listSerialPorts, type SerialPortFactory } from '../scanners/serial.ts';
-import type { CliIO, RegisterCommand } from './io.ts';
+import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -155,17 +155,6 @@ async function listDevices(io: CliIO, json: boolean, deps: ScanCommandDeps): Pro
   }
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 /** `gcterm scan`, callable directly (tests pass fake drivers and their own end). */
 export async function runScanCommand(io: CliIO, options: ScanCommandOptions, deps: ScanCommandDeps = {}): Promise<void> {

@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { openCore } from '../core.ts';
 import { startHardwareScanners } from '../server/hardware-scanners.ts';
 import { startBrowserServer, type BrowserServer } from '../server/index.ts';
-import type { CliIO, RegisterCommand } from './io.ts';
+import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const RENDERER_DIR = join(REPO_ROOT, 'dist', 'renderer');
@@ -42,17 +42,6 @@ export function openInBrowser(url: string, io: CliIO): void {
   }
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 export const registerServeCommand: RegisterCommand = (program: Command, io: CliIO) => {
   program

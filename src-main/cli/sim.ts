@@ -2,18 +2,17 @@
  * `gcterm sim`: runs the WeChat card API simulator in the foreground until SIGINT/SIGTERM, for
  * demos, cashier training and integration work against a sandbox instead of production WeChat.
  */
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { formatYuan } from '../../shared/money.ts';
+import { defaultDataDir } from '../config.ts';
 import { DEMO, DEMO_CARD_IDS, SANDBOX_APPID, SANDBOX_SECRET, startSimulator, type RunningSimulator } from '../sim/index.ts';
-import type { CliIO, RegisterCommand } from './io.ts';
+import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
 
 /** A fixed default, so a terminal configured against the sandbox finds it again after a restart. */
 export const DEFAULT_SIM_PORT = 8788;
 
 type SimCommandOptions = Readonly<{ port: string; memory?: boolean; db?: string; appid?: string; secret?: string }>;
 
-export const dataDirectory = (): string => process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
 
 function parsePort(text: string): number | null {
   if (!/^\d{1,5}$/.test(text)) return null;
@@ -54,17 +53,6 @@ async function printBanner(io: CliIO, sim: RunningSimulator, database: string): 
   io.out('Press Ctrl+C to stop.');
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
 
 async function runSim(io: CliIO, options: SimCommandOptions): Promise<void> {
   const port = parsePort(options.port);
@@ -78,7 +66,7 @@ async function runSim(io: CliIO, options: SimCommandOptions): Promise<void> {
     io.setExitCode(2);
     return;
   }
-  const dbPath = options.memory ? undefined : (options.db ?? join(dataDirectory(), 'sim.db'));
+  const dbPath = options.memory ? undefined : (options.db ?? join(defaultDataDir(), 'sim.db'));
   let sim: RunningSimulator;
   try {
     sim = await startSimulator({ port, dbPath, appid: options.appid ?? SANDBOX_APPID, secret: options.secret ?? SANDBOX_SECRET });
