@@ -13,7 +13,6 @@ export const DEFAULT_SIM_PORT = 8788;
 
 type SimCommandOptions = Readonly<{ port: string; memory?: boolean; db?: string; appid?: string; secret?: string }>;
 
-
 function parsePort(text: string): number | null {
   if (!/^\d{1,5}$/.test(text)) return null;
   const port = Number.parseInt(text, 10);
