@@ -23,8 +23,9 @@ export function PinPad({ id, label, busy, error, onSubmit, onCancel, resetKey }:
   const [pin, setPin] = useState('');
   const input = useRef<HTMLInputElement>(null);
 
+  // After a refused PIN: focus for the next try. The digits were already cleared when they were
+  // submitted, so nothing typed since is wiped by this late effect.
   useEffect(() => {
-    setPin('');
     input.current?.focus();
   }, [resetKey]);
 
@@ -36,7 +37,10 @@ export function PinPad({ id, label, busy, error, onSubmit, onCancel, resetKey }:
   };
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    if (pin.length >= 4 && !busy) onSubmit(pin);
+    if (pin.length >= 4 && !busy) {
+      onSubmit(pin);
+      setPin('');
+    }
   };
 
   return (
