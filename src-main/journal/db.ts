@@ -3,10 +3,9 @@
  * (DESIGN.md invariant 2), migrations applied in order, and a database newer than this code
  * refused rather than misread.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, type Migration } from './migrations/index.ts';
+import { openDurableSqlite, runMigrations, type Migration } from '../sqlite.ts';
+import { MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
 
@@ -18,33 +17,11 @@ export class JournalTooNewError extends Error {
 }
 
 export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
-  const latest = migrations.at(-1)?.version ?? 0;
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > latest) throw new JournalTooNewError(current, latest);
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    db.transaction(() => {
-      db.exec(migration.up);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
-  }
+  runMigrations(db, migrations, (found, supported) => new JournalTooNewError(found, supported));
 }
 
 export function openJournal(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    // Another process (the CLI beside the app) may hold the write lock for a moment.
-    db.pragma('busy_timeout = 5000');
-    migrate(db, migrations);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
+  return openDurableSqlite(path, migrations, (found, supported) => new JournalTooNewError(found, supported));
 }
 
 /** Runs `fn` in a BEGIN IMMEDIATE transaction: one durable commit. */

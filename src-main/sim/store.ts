@@ -2,11 +2,10 @@
  * The simulator's SQLite state: plain synchronous queries taking the database first, grouped by
  * table. The HTTP layer calls them from one thread, so each request's reads and writes are atomic.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openDurableSqlite, runMigrations, type Migration } from '../sqlite.ts';
 import type { CardStatus, SubCardType, UserCardStatus } from './constants.ts';
-import { MIGRATIONS, type Migration } from './migrations/index.ts';
+import { MIGRATIONS } from './migrations/index.ts';
 
 export type SimDb = Database.Database;
 
@@ -17,35 +16,19 @@ export class SimDbTooNewError extends Error {
   }
 }
 
+const tooNew = (found: number, supported: number) => new SimDbTooNewError(found, supported);
+
 export function migrateSimDb(db: SimDb, migrations: readonly Migration[] = MIGRATIONS): void {
-  const latest = migrations.at(-1)?.version ?? 0;
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > latest) throw new SimDbTooNewError(current, latest);
-  for (const migration of migrations) {
-    if (migration.version <= current) continue;
-    db.transaction(() => {
-      db.exec(migration.up);
-      db.pragma(`user_version = ${migration.version}`);
-    }).immediate();
-  }
+  runMigrations(db, migrations, tooNew);
 }
 
-/** Opens (creating if needed) the simulator database; `undefined` is a private in-memory one. */
+/**
+ * Opens (creating if needed) the simulator database; `undefined` is a private in-memory one.
+ * Durable like the journal: the simulator stands in for WeChat's own storage, so a write it
+ * answered must survive a kill.
+ */
 export function openSimDb(path: string | undefined): SimDb {
-  if (path !== undefined && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path ?? ':memory:');
-  try {
-    db.pragma('journal_mode = WAL');
-    // The simulator stands in for WeChat's own storage: a write it answered must survive a kill.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    migrateSimDb(db);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
+  return openDurableSqlite(path ?? ':memory:', MIGRATIONS, tooNew);
 }
 
 // ---------------------------------------------------------------------------------------------
