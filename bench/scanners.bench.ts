@@ -6,7 +6,8 @@
  *   npx tsx -e "import('./bench/scanners.bench.ts').then(m=>m.default())"
  */
 import { createRequire } from 'node:module';
-import { CAMERA_DECODER, decodePasses, type RegionOfInterest } from '../shared/scan.ts';
+import { CAMERA_DECODER, decodePasses } from '../shared/scan/camera-decoder.ts';
+import type { RegionOfInterest } from '../shared/scan/settings.ts';
 import { decodeRgba, prepareZxingWasm, zxingWasmReadBarcodes } from '../src-main/scanners/decode-image.ts';
 import {
   blur,

@@ -9,7 +9,7 @@ import type { CodeKind } from './codes.ts';
 import type { Language } from './i18n/reasons.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { Result } from './result.ts';
-import type { ScannerSettings } from './scan.ts';
+import type { ScannerSettings } from './scan/settings.ts';
 
 export const REDEMPTION_STATES = [
   'pending', // journaled, nothing that moves money sent yet

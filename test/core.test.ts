@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { CoreEvent } from '../shared/contract.ts';
 import { openCore, type Core } from '../src-main/core.ts';
 import { DEMO_MERCHANT_ID } from '../src-main/sim/index.ts';
-import { DEFAULT_SCANNER_SETTINGS } from '../shared/scan.ts';
+import { DEFAULT_SCANNER_SETTINGS } from '../shared/scan/settings.ts';
 import { startTestSim, type TestSim } from './helpers/sim.ts';
 import { tempDir, terminalEnv } from './helpers/terminal.ts';
 

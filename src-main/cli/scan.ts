@@ -8,17 +8,9 @@
  */
 import type { Command } from 'commander';
 import type { CodeKind } from '../../shared/codes.ts';
-import {
-  CAMERA_DECODER,
-  DEFAULT_SCANNER_SETTINGS,
-  withScannerDefaults,
-  type RegionOfInterest,
-  type ScanPipelineEvent,
-  type ScannerSettings,
-  type SerialFraming,
-  type SerialParity,
-  type HidMode,
-} from '../../shared/scan.ts';
+import { CAMERA_DECODER } from '../../shared/scan/camera-decoder.ts';
+import type { ScanPipelineEvent } from '../../shared/scan/events.ts';
+import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults, type RegionOfInterest, type ScannerSettings, type SerialFraming, type SerialParity, type HidMode } from '../../shared/scan/settings.ts';
 import { decodeImageFile } from '../scanners/decode-image.ts';
 import { listHidDevices, type HidBackend } from '../scanners/hid.ts';
 import { hex4 } from '../scanners/hid-reports.ts';

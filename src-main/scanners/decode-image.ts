@@ -8,16 +8,8 @@ import { createRequire } from 'node:module';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { prepareZXingModule, readBarcodes, type ReaderOptions, type ReadResult } from 'zxing-wasm/reader';
-import {
-  CAMERA_DECODER,
-  decodePasses,
-  readerOptionsForPass,
-  symbologyFromFormatName,
-  type CameraDecoderSettings,
-  type DecodedCode,
-  type PixelRect,
-  type RegionOfInterest,
-} from '../../shared/scan.ts';
+import { CAMERA_DECODER, decodePasses, readerOptionsForPass, symbologyFromFormatName, type CameraDecoderSettings, type DecodedCode, type PixelRect } from '../../shared/scan/camera-decoder.ts';
+import type { RegionOfInterest } from '../../shared/scan/settings.ts';
 
 export type RgbaImage = Readonly<{ width: number; height: number; data: Uint8ClampedArray }>;
 

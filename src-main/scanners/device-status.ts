@@ -3,7 +3,7 @@
  * (a scanner that stays unplugged is reported once, not at every retry) and connection state
  * changes only. Shared by the serial and HID drivers.
  */
-import type { ScannerErrorCode, ScannerSink } from '../../shared/scan.ts';
+import type { ScannerErrorCode, ScannerSink } from '../../shared/scan/events.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 

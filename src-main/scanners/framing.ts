@@ -3,7 +3,7 @@
  * it whatever chunks the port delivers (one byte at a time or 64 KB at once) and gets back whole
  * frames. Memory is bounded by `maxFrameBytes` whatever the line carries.
  */
-import type { SerialFraming } from '../../shared/scan.ts';
+import type { SerialFraming } from '../../shared/scan/settings.ts';
 
 const CR = 0x0d;
 const LF = 0x0a;

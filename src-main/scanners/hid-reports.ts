@@ -9,7 +9,9 @@
  *  - HID POS barcode scanner (usage page 0x8C): the decoded text comes whole, with its AIM
  *    symbology identifier, in 64-byte "scanned data" reports.
  */
-import { symbologyFromAimId, usKeyChar, type Symbology } from '../../shared/scan.ts';
+import { symbologyFromAimId } from '../../shared/scan/aim.ts';
+import type { Symbology } from '../../shared/scan/events.ts';
+import { usKeyChar } from '../../shared/scan/us-keyboard.ts';
 
 export type HidDecodeOutput =
   | Readonly<{ type: 'code'; text: string; symbology?: Symbology }>

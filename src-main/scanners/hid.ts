@@ -6,7 +6,8 @@
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { createDeviceStatus, safely } from './device-status.ts';
-import type { HidMode, HidScannerSettings, ScannerErrorCode, ScannerSink } from '../../shared/scan.ts';
+import type { ScannerErrorCode, ScannerSink } from '../../shared/scan/events.ts';
+import type { HidMode, HidScannerSettings } from '../../shared/scan/settings.ts';
 import { createKeyboardReportDecoder, createPosReportDecoder, hex4, type HidReportDecoder } from './hid-reports.ts';
 
 export const USAGE_PAGE_GENERIC_DESKTOP = 0x01;

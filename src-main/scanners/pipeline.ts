@@ -1,18 +1,13 @@
 /**
  * The core's scanner hub: starts the serial and USB HID scanners the settings enable, runs every
  * read — theirs and those the renderer forwards from the keyboard wedge and camera — through the
- * one shared pipeline (shared/scan.ts), and hands listeners a single stream of scan, rejection,
+ * one shared pipeline (shared/scan/pipeline.ts), and hands listeners a single stream of scan, rejection,
  * error and status events. Nothing a scanner or a listener does can throw out of here.
  */
 import type { CodeKind } from '../../shared/codes.ts';
-import {
-  createScanPipeline,
-  type RawScan,
-  type ScannerSettings,
-  type ScannerSink,
-  type ScanPipeline,
-  type ScanPipelineEvent,
-} from '../../shared/scan.ts';
+import type { RawScan, ScannerSink, ScanPipelineEvent } from '../../shared/scan/events.ts';
+import { createScanPipeline, type ScanPipeline } from '../../shared/scan/pipeline.ts';
+import type { ScannerSettings } from '../../shared/scan/settings.ts';
 import { startHidScanner, type HidBackend, type HidScannerHandle } from './hid.ts';
 import { startSerialScanner, type SerialPortFactory, type SerialScannerHandle } from './serial.ts';
 

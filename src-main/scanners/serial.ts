@@ -8,7 +8,8 @@ import { readdir, readFile, readlink, realpath, access } from 'node:fs/promises'
 import { join, resolve } from 'node:path';
 import { SerialPort, type SerialPortMock } from 'serialport';
 import { createDeviceStatus, safely } from './device-status.ts';
-import type { ScannerErrorCode, ScannerSink, SerialScannerSettings } from '../../shared/scan.ts';
+import type { ScannerErrorCode, ScannerSink } from '../../shared/scan/events.ts';
+import type { SerialScannerSettings } from '../../shared/scan/settings.ts';
 import { createFrameDecoder, frameText } from './framing.ts';
 
 /** What `openPort` receives; mirrors serialport's open options. */

@@ -5,7 +5,7 @@
  * into `scan` events for the page, which treats them like a keyboard-wedge scan.
  */
 import type { CoreEvent, ScannerStatus } from '../../shared/contract.ts';
-import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/scan.ts';
+import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/scan/settings.ts';
 import type { Core } from '../core.ts';
 import { createLogger } from '../log.ts';
 import { createScannerHub } from '../scanners/pipeline.ts';

@@ -9,20 +9,9 @@
  * than queueing stale ones.
  */
 import wasmUrl from 'zxing-wasm/reader/zxing_reader.wasm?url';
-import {
-  CAMERA_DECODER,
-  DEFAULT_SCANNER_SETTINGS,
-  decodePasses,
-  readerOptionsForPass,
-  type CameraDecoderSettings,
-  type CameraSettings,
-  type DecodedCode,
-  type RawScan,
-  type RegionOfInterest,
-  type ScannerError,
-  type ScannerErrorCode,
-  type ZxingReaderOptions,
-} from '../../shared/scan.ts';
+import { CAMERA_DECODER, decodePasses, readerOptionsForPass, type CameraDecoderSettings, type DecodedCode, type ZxingReaderOptions } from '../../shared/scan/camera-decoder.ts';
+import type { RawScan, ScannerError, ScannerErrorCode } from '../../shared/scan/events.ts';
+import { DEFAULT_SCANNER_SETTINGS, type CameraSettings, type RegionOfInterest } from '../../shared/scan/settings.ts';
 import type { DecodeReply, DecodeRequest } from './decode-worker.ts';
 import { decodeFrame, prepareDecoder, type WasmSource } from './frame-decode.ts';
 

@@ -2,7 +2,7 @@
  * The camera's decode worker: zxing-wasm runs here so a 20–40 ms decode never stalls the video
  * preview or the cashier's typing. Messages are the `DecodeRequest`/`DecodeReply` types below.
  */
-import type { DecodedCode, ZxingReaderOptions } from '../../shared/scan.ts';
+import type { DecodedCode, ZxingReaderOptions } from '../../shared/scan/camera-decoder.ts';
 import { decodeFrame, prepareDecoder, type WasmSource } from './frame-decode.ts';
 
 export type DecodeRequest =

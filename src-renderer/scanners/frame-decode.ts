@@ -5,7 +5,7 @@
  * Content-Security-Policy must allow it: `script-src 'self' 'wasm-unsafe-eval'`.
  */
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
-import { symbologyFromFormatName, type DecodedCode, type ZxingReaderOptions } from '../../shared/scan.ts';
+import { symbologyFromFormatName, type DecodedCode, type ZxingReaderOptions } from '../../shared/scan/camera-decoder.ts';
 
 /** Where the decoder's WebAssembly comes from: a same-origin URL, or the bytes themselves. */
 export type WasmSource = Readonly<{ url: string } | { bytes: ArrayBuffer }>;

@@ -6,7 +6,8 @@
  *
  * No DOM here (wedge.ts binds it to a page), so the rules can be tested in plain Node too.
  */
-import { usKeyChar, type WedgeSettings } from '../../shared/scan.ts';
+import type { WedgeSettings } from '../../shared/scan/settings.ts';
+import { usKeyChar } from '../../shared/scan/us-keyboard.ts';
 
 /** One keydown, reduced to what detection needs. */
 export type WedgeKey = Readonly<{

@@ -8,8 +8,9 @@
  * Keys an IME owns (key 'Process') cannot be held back; for those the field is put back as it was
  * before the burst once the burst proves to be a scan.
  */
-import type { RawScan, WedgeSettings } from '../../shared/scan.ts';
-import { DEFAULT_SCANNER_SETTINGS } from '../../shared/scan.ts';
+import type { RawScan } from '../../shared/scan/events.ts';
+import type { WedgeSettings } from '../../shared/scan/settings.ts';
+import { DEFAULT_SCANNER_SETTINGS } from '../../shared/scan/settings.ts';
 import { createWedgeDetector, type CalibrationScan, type HeldKey, type WedgeAction, type WedgeKey } from './wedge-detector.ts';
 
 export type WedgeScanDetail = Readonly<{ gapsMs: readonly number[]; suffix: string | null }>;

@@ -5,7 +5,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults, type RawScan, type ScannerError, type ScannerStatus } from '../../shared/scan.ts';
+import type { RawScan, ScannerError, ScannerStatus } from '../../shared/scan/events.ts';
+import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults } from '../../shared/scan/settings.ts';
 import {
   chooseHidInterface,
   describeHidOpenError,

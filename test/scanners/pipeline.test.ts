@@ -4,18 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  createScanPipeline,
-  DEFAULT_SCANNER_SETTINGS,
-  decodePasses,
-  CAMERA_DECODER,
-  roiToPixels,
-  symbologyFromAimId,
-  usKeyChar,
-  withScannerDefaults,
-  type RawScan,
-  type ScanTextRules,
-} from '../../shared/scan.ts';
+import { symbologyFromAimId } from '../../shared/scan/aim.ts';
+import { decodePasses, CAMERA_DECODER, roiToPixels } from '../../shared/scan/camera-decoder.ts';
+import type { RawScan } from '../../shared/scan/events.ts';
+import { createScanPipeline } from '../../shared/scan/pipeline.ts';
+import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults, type ScanTextRules } from '../../shared/scan/settings.ts';
+import { usKeyChar } from '../../shared/scan/us-keyboard.ts';
 import { createScannerHub } from '../../src-main/scanners/pipeline.ts';
 
 const rules = (patch: Partial<ScanTextRules> = {}): ScanTextRules => ({ ...DEFAULT_SCANNER_SETTINGS.text, ...patch });

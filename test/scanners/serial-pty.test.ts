@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withScannerDefaults, type SerialFraming } from '../../shared/scan.ts';
+import { withScannerDefaults, type SerialFraming } from '../../shared/scan/settings.ts';
 import { createScannerHub, type ScannerHub } from '../../src-main/scanners/pipeline.ts';
 import type { CodeKind } from '../../shared/codes.ts';
 import { createEventLog, seededRandom, sleep, type EventLog } from './helpers/events.ts';

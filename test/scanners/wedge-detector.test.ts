@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCANNER_SETTINGS, type WedgeSettings } from '../../shared/scan.ts';
+import { DEFAULT_SCANNER_SETTINGS, type WedgeSettings } from '../../shared/scan/settings.ts';
 import { calibrateWedge, createWedgeDetector, type WedgeAction, type WedgeKey } from '../../src-renderer/scanners/wedge-detector.ts';
 import type { TraceEvent, WedgeTrace } from './helpers/keys.ts';
 

@@ -5,7 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CameraSettings, RawScan, ScannerError } from '../../../shared/scan.ts';
+import type { RawScan, ScannerError } from '../../../shared/scan/events.ts';
+import type { CameraSettings } from '../../../shared/scan/settings.ts';
 import { createCameraScanner, type CameraScanner } from '../../scanners/camera.ts';
 
 export const cameraSupported = (): boolean =>

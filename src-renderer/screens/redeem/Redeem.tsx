@@ -9,7 +9,7 @@ import type { CardView, ErrorView, RedemptionView } from '../../../shared/contra
 import { maskCode } from '../../../shared/codes.ts';
 import { formatFen, formatYuan } from '../../../shared/money.ts';
 import type { ReasonCode } from '../../../shared/reasons.ts';
-import type { RawScan } from '../../../shared/scan.ts';
+import type { RawScan } from '../../../shared/scan/events.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay } from '../../format.ts';
 import { reasonText } from '../../i18n/index.ts';

@@ -1,10 +1,12 @@
 /**
  * Every scan source on the page into one stream: the keyboard wedge (src-renderer/scanners/
  * wedge.ts), the camera (fed by CameraButton) — both through the shared scan pipeline
- * (shared/scan.ts: framing, length, charset, repeats) exactly as the core treats serial and HID
+ * (shared/scan/pipeline.ts: framing, length, charset, repeats) exactly as the core treats serial and HID
  * scans — and the core's own scanners, whose `scan` events arrive already processed.
  */
-import { createScanPipeline, DEFAULT_SCANNER_SETTINGS, type RawScan, type ScannerSettings, type ScanRejectReason, type ScanSource } from '../../../shared/scan.ts';
+import type { RawScan, ScanRejectReason, ScanSource } from '../../../shared/scan/events.ts';
+import { createScanPipeline } from '../../../shared/scan/pipeline.ts';
+import { DEFAULT_SCANNER_SETTINGS, type ScannerSettings } from '../../../shared/scan/settings.ts';
 import { attachKeyboardWedge } from '../../scanners/wedge.ts';
 
 export type AcceptedScan = Readonly<{ text: string; at: number; source: ScanSource; device: string }>;

@@ -12,7 +12,7 @@ import type { SettingsView } from '../../../shared/contract.ts';
 import { classifyCode, maskCode } from '../../../shared/codes.ts';
 import { LANGUAGES, type Language } from '../../../shared/i18n/reasons.ts';
 import { formatFen, parseYuanToFen } from '../../../shared/money.ts';
-import type { HidMode, SerialFraming } from '../../../shared/scan.ts';
+import type { HidMode, SerialFraming } from '../../../shared/scan/settings.ts';
 import { useApp } from '../../app/context.tsx';
 import { changeLanguage, reasonText } from '../../i18n/index.ts';
 import { formatTime } from '../../format.ts';

@@ -1,5 +1,5 @@
 import type { CodeKind } from '../../../shared/codes.ts';
-import type { ScanPipelineEvent } from '../../../shared/scan.ts';
+import type { ScanPipelineEvent } from '../../../shared/scan/events.ts';
 
 /** Collects hub events and waits for the one a test is about. */
 export type EventLog = {

@@ -35,7 +35,8 @@ const ENTRY = `
 import { attachKeyboardWedge, recordCalibrationScans } from ${JSON.stringify(join(REPO, 'src-renderer/scanners/wedge.ts'))};
 import { calibrateWedge } from ${JSON.stringify(join(REPO, 'src-renderer/scanners/wedge-detector.ts'))};
 import { createCameraScanner, listCameras } from ${JSON.stringify(join(REPO, 'src-renderer/scanners/camera.ts'))};
-import { createScanPipeline, DEFAULT_SCANNER_SETTINGS } from ${JSON.stringify(join(REPO, 'shared/scan.ts'))};
+import { createScanPipeline } from ${JSON.stringify(join(REPO, 'shared/scan/pipeline.ts'))};
+import { DEFAULT_SCANNER_SETTINGS } from ${JSON.stringify(join(REPO, 'shared/scan/settings.ts'))};
 
 const seen = { scans: [], amountInputs: [], amountKeys: [], notesKeys: [], submits: [], arrivals: [] };
 window.seen = seen;

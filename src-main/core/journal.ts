@@ -1,0 +1,22 @@
+/** The journal as the End of day screen reads it: lists, the day's summary, the chain, CSV. */
+import type { CoreApi } from '../../shared/contract.ts';
+import { ok } from '../../shared/result.ts';
+import { verifyChain } from '../journal/events.ts';
+import { toCsv } from '../journal/export.ts';
+import { dayRange, listRedemptions } from '../journal/redemptions.ts';
+import type { CoreContext } from './context.ts';
+import { daySummary, toRedemptionView } from './views.ts';
+
+export function journalHandlers(ctx: CoreContext): Pick<CoreApi, 'journal:list' | 'journal:summary' | 'journal:verify' | 'journal:exportCsv'> {
+  const { terminal } = ctx;
+  return {
+    'journal:list': async ({ date, state, cashier, search }) => {
+      const range = date ? dayRange(date) : {};
+      return ok(listRedemptions(terminal.db, { ...range, state, cashier, search }).map(toRedemptionView));
+    },
+    'journal:summary': async ({ date }) => ok(daySummary(listRedemptions(terminal.db, dayRange(date)), date)),
+    'journal:verify': async () => ok(verifyChain(terminal.db)),
+    'journal:exportCsv': async ({ date }) =>
+      ok({ filename: `gcterm-${terminal.config.settings.terminalId}-${date}.csv`, csv: toCsv(listRedemptions(terminal.db, dayRange(date))) }),
+  };
+}

@@ -1,0 +1,49 @@
+/** The counter: card lookup, redemption, a manager's void and review actions, offline replay. */
+import type { CoreApi } from '../../shared/contract.ts';
+import { err, ok } from '../../shared/result.ts';
+import type { Auth } from './auth.ts';
+import { failure, type CoreContext } from './context.ts';
+import { toCardView, toRedemptionView } from './views.ts';
+
+export function redemptionHandlers(
+  ctx: CoreContext,
+  auth: Auth,
+): Pick<CoreApi, 'card:lookup' | 'redemption:submit' | 'redemption:void' | 'review:resolve' | 'offline:replay'> {
+  const { terminal } = ctx;
+  return {
+    'card:lookup': async ({ code }) => {
+      if (!ctx.state.session) return failure('signed_out');
+      const result = await terminal.engine.lookup(code);
+      if (!result.ok) return err(result.error);
+      return ok(toCardView(result.value));
+    },
+    'redemption:submit': async ({ code, amount, scannedAt }) => {
+      const session = ctx.state.session;
+      if (!session) return failure('signed_out');
+      const result = await terminal.engine.redeem({ code, amount, cashier: session.name, scannedAt });
+      ctx.pushStatus();
+      if (!result.ok) return err(result.error);
+      return ok(toRedemptionView(result.value));
+    },
+    'redemption:void': async ({ id, managerPin }) => {
+      const manager = await auth.managerBy(managerPin);
+      if (!manager) return failure('manager_required');
+      const result = await terminal.engine.void(id, manager.name);
+      if (!result.ok) return err(result.error);
+      return ok(toRedemptionView(result.value));
+    },
+    'review:resolve': async ({ id, action, managerPin, note }) => {
+      const manager = await auth.managerBy(managerPin);
+      if (!manager) return failure('manager_required');
+      const result = await terminal.engine.resolveReview(id, action, manager.name, note);
+      ctx.pushStatus();
+      if (!result.ok) return err(result.error);
+      return ok(toRedemptionView(result.value));
+    },
+    'offline:replay': async () => {
+      const report = await ctx.replayer.runNow();
+      ctx.pushStatus();
+      return ok({ settled: report.settled, needsReview: report.needsReview, remaining: report.remaining });
+    },
+  };
+}

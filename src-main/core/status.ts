@@ -1,0 +1,31 @@
+/** The status bar's view: connectivity, the offline queue, reviews waiting, the session. */
+import type { SessionView, StatusView } from '../../shared/contract.ts';
+import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/scan/settings.ts';
+import { countNeedsReview } from '../journal/counts.ts';
+import { queueStatus } from '../redemption/offline.ts';
+import type { CoreContext } from './context.ts';
+
+export function sessionView(ctx: CoreContext): SessionView {
+  const session = ctx.state.session;
+  return { signedIn: session !== null, name: session?.name ?? null, role: session?.role ?? null };
+}
+
+export function statusView(ctx: CoreContext): StatusView {
+  const { terminal } = ctx;
+  const queue = queueStatus(terminal.db);
+  const connectivity = terminal.connectivity.status;
+  return {
+    terminalId: terminal.config.settings.terminalId,
+    sandbox: terminal.config.sandbox,
+    online: connectivity.online,
+    since: connectivity.since,
+    queueDepth: queue.depth,
+    queuedFen: queue.queuedFen,
+    oldestQueuedAt: queue.oldestQueuedAt,
+    needsReview: countNeedsReview(terminal.db),
+    session: sessionView(ctx),
+    scanners: ctx.state.scanners,
+    scannerSettings: withScannerDefaults(terminal.config.settings.scanners as ScannerSettingsPatch),
+    language: ctx.state.language,
+  };
+}
