@@ -15,7 +15,8 @@ import { decodeImageFile } from '../scanners/decode-image.ts';
 import { listHidDevices, type HidBackend } from '../scanners/hid.ts';
 import { hex4 } from '../scanners/hid-reports.ts';
 import { createScannerHub } from '../scanners/pipeline.ts';
-import { listSerialPorts, type SerialPortFactory } from '../scanners/serial.ts';
+import type { SerialPortFactory } from '../scanners/serial.ts';
+import { listSerialPorts } from '../scanners/serial-ports.ts';
 import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

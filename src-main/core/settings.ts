@@ -6,7 +6,7 @@ import { readSettingsFile, sealSecrets, SettingsSchema, writeSettingsFile, type 
 import { createLogger } from '../log.ts';
 import { hex4 } from '../scanners/hid-reports.ts';
 import { listHidDevices } from '../scanners/hid.ts';
-import { listSerialPorts } from '../scanners/serial.ts';
+import { listSerialPorts } from '../scanners/serial-ports.ts';
 import type { Auth } from './auth.ts';
 import { failure, firstField, type CoreContext } from './context.ts';
 

@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RawScan, ScannerError, ScannerStatus } from '../../shared/scan/events.ts';
 import { withScannerDefaults, type SerialFraming, type SerialScannerSettings } from '../../shared/scan/settings.ts';
 import { createFrameDecoder, frameText } from '../../src-main/scanners/framing.ts';
-import { listSerialPorts, startSerialScanner, type SerialScannerHandle } from '../../src-main/scanners/serial.ts';
+import { startSerialScanner, type SerialScannerHandle } from '../../src-main/scanners/serial.ts';
+import { listSerialPorts } from '../../src-main/scanners/serial-ports.ts';
 import { sleep } from './helpers/events.ts';
 
 /** serialport's own copy of binding-mock (importing the package directly would give another instance). */
