@@ -1,13 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { processIO, type RegisterCommand } from './cli/io.ts';
 import { registerSimCommand } from './cli/sim.ts';
+import { registerHubCommands } from './cli/hub.ts';
 import { registerOfflineCommands } from './cli/offline-commands.ts';
 import { registerScanCommands } from './cli/scan.ts';
 import { registerServeCommand } from './cli/serve.ts';
 import { registerTerminalCommands } from './cli/terminal-commands.ts';
 
 /** Every command module, in the order `gcterm --help` lists them. */
-const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerScanCommands, registerSimCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerScanCommands, registerHubCommands, registerSimCommand];
 
 /** Runs the gcterm command line; resolves to the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {

@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { defaultDataDir, loadConfig, type Config, type SecretBox, type TokenConfig } from './config.ts';
+import { attachHub, type AttachedHub } from './hub/attach.ts';
 import { getSecret, putSecret } from './journal/cards.ts';
 import { openJournal, type Db } from './journal/db.ts';
 import { Engine, type EngineOptions } from './redemption/engine.ts';
@@ -21,6 +22,8 @@ export type Terminal = Readonly<{
   connectivity: Connectivity;
   apiBase: string;
   sim: RunningSimulator | null;
+  /** The store hub when this counter is enrolled (`gcterm enrol`), else null: it works alone. */
+  hub: AttachedHub | null;
   close(): Promise<void>;
 }>;
 
@@ -61,6 +64,7 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
   const config = loadConfig(options.dataDir ?? defaultDataDir(env), env, options.secretBox);
   const db = openJournal(join(config.dataDir, 'journal.db'));
   let sim: RunningSimulator | null = null;
+  let hub: AttachedHub | null = null;
   try {
     let apiBase = config.settings.apiBase;
     let scope = { locationId: config.settings.locationId, merchantId: config.settings.merchantId, allowedCardIds: config.settings.allowedCardIds };
@@ -70,18 +74,22 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       // The sandbox terminal is the demo store of the demo merchant unless configured otherwise.
       scope = { ...scope, locationId: scope.locationId ?? String(DEMO_LOCATION_ID), merchantId: scope.merchantId ?? String(DEMO_MERCHANT_ID) };
     }
-    const tokens = tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db, options.secretBox);
-    const client = createWeChatClient({ baseURL: apiBase, timeoutMs: config.settings.requestTimeoutMs, tokens });
     const connectivity = new Connectivity();
+    hub = attachHub(config.dataDir, db, { box: options.secretBox, env, online: () => connectivity.status.online });
+    // An enrolled counter never calls a token endpoint: the hub is its one token source.
+    const tokens = hub?.tokens ?? tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db, options.secretBox);
+    const client = createWeChatClient({ baseURL: apiBase, timeoutMs: config.settings.requestTimeoutMs, tokens });
     const engine = new Engine({
       db,
       client,
-      terminalId: config.settings.terminalId,
+      terminalId: hub?.terminalId ?? config.settings.terminalId,
       scope,
       offline: offlinePolicy(connectivity, () => config.settings.offline),
+      ...(hub ? { guard: hub.guard() } : {}),
       ...options.engine,
     });
     const runningSim = sim;
+    const runningHub = hub;
     return {
       config,
       db,
@@ -90,12 +98,15 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       connectivity,
       apiBase,
       sim,
+      hub,
       async close() {
+        await runningHub?.close();
         db.close();
         await runningSim?.close();
       },
     };
   } catch (error) {
+    await hub?.close();
     db.close();
     await sim?.close();
     throw error;
