@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { CodeKind } from './codes.ts';
+import type { JournalProblem } from './i18n/journal.ts';
 import type { Language } from './i18n/reasons.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { Result } from './result.ts';
@@ -109,7 +110,18 @@ export type DaySummary = Readonly<{
   settledCountByHour: readonly number[];
 }>;
 
-export type ChainVerification = Readonly<{ ok: boolean; checked: number; brokenAt?: Readonly<{ seq: number; problem: string }> }>;
+/**
+ * What `journal verify` found: every problem as a kind with parameters (texts in
+ * shared/i18n/journal.ts), the first one also as an English sentence in `brokenAt`, and the
+ * journal's own last event (its head).
+ */
+export type ChainVerification = Readonly<{
+  ok: boolean;
+  checked: number;
+  brokenAt?: Readonly<{ seq: number; problem: string }>;
+  problems?: readonly JournalProblem[];
+  head?: Readonly<{ seq: number; hash: string }> | null;
+}>;
 
 export type SettingsView = Readonly<{
   sandbox: boolean;

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { defaultDataDir, loadConfig, type Config, type SecretBox, type TokenConfig } from './config.ts';
 import { attachHub, type AttachedHub } from './hub/attach.ts';
+import { ensurePrivateDataDir } from './fs-private.ts';
 import { getSecret, putSecret } from './journal/cards.ts';
 import { openJournal, type Db } from './journal/db.ts';
 import { Engine, type EngineOptions } from './redemption/engine.ts';
@@ -62,6 +63,7 @@ function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, d
 export async function openTerminal(options: OpenTerminalOptions = {}): Promise<Terminal> {
   const env = options.env ?? process.env;
   const config = loadConfig(options.dataDir ?? defaultDataDir(env), env, options.secretBox);
+  ensurePrivateDataDir(config.dataDir);
   const db = openJournal(join(config.dataDir, 'journal.db'));
   let sim: RunningSimulator | null = null;
   let hub: AttachedHub | null = null;

@@ -1,7 +1,8 @@
 /**
  * The cashier's and manager's commands: lookup, redeem, void, journal, recover. Human-readable
  * in the chosen language by default; `--json` for machines. Exit status: 0 approved/queued/ok,
- * 1 bad input or error, 2 declined, 3 needs review, 4 outcome not known yet.
+ * 1 bad input or error, 2 declined, 3 needs review, 4 outcome not known yet, 5 cannot start (the
+ * journal cannot be opened: disk full, read-only, not a database; nothing was sent).
  */
 import { Option, type Command } from 'commander';
 import { maskCode } from '../../shared/codes.ts';
@@ -10,15 +11,18 @@ import { formatYuan } from '../../shared/money.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
 import { ConfigError } from '../config.ts';
 import { JournalTooNewError } from '../journal/db.ts';
+import { SqliteOpenError } from '../sqlite.ts';
+import { describeJournalFailure, describeStartFailure, describeVerification, isSqliteError } from './journal-messages.ts';
 import { verifyChain } from '../journal/events.ts';
-import { toCsv } from '../journal/export.ts';
+import { journalHead } from '../journal/head.ts';
+import { headTrailer, toCsv } from '../journal/export.ts';
 import { dayRange, listRedemptions, localDate, type RedemptionRow } from '../journal/redemptions.ts';
 import type { CardLookup } from '../redemption/engine.ts';
 import { openTerminal, type Terminal } from '../terminal.ts';
 import { createTranslator, pickLanguage, type Translator } from './i18n.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
 
-export const EXIT = { ok: 0, error: 1, declined: 2, review: 3, unknown: 4 } as const;
+export const EXIT = { ok: 0, error: 1, declined: 2, review: 3, unknown: 4, cannotStart: 5 } as const;
 
 type GlobalOptions = Readonly<{ json?: boolean; lang?: string }>;
 
@@ -108,11 +112,21 @@ export async function withTerminal(io: CliIO, options: GlobalOptions, fn: (termi
       io.setExitCode(EXIT.error);
       return;
     }
+    if (error instanceof SqliteOpenError) {
+      io.err(describeStartFailure(error, tr));
+      io.setExitCode(EXIT.cannotStart);
+      return;
+    }
     throw error;
   }
+  const tr = await createTranslator(pickLanguage(options.lang, process.env, terminal.config.settings.language));
   try {
-    const tr = await createTranslator(pickLanguage(options.lang, process.env, terminal.config.settings.language));
     await fn(terminal, tr);
+  } catch (error) {
+    // The journal failed under a command: whatever was sent cannot be ruled out (recover resolves it).
+    if (!isSqliteError(error)) throw error;
+    io.err(describeJournalFailure(error, tr));
+    io.setExitCode(EXIT.unknown);
   } finally {
     await terminal.close();
   }
@@ -213,7 +227,7 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
         if (action === 'verify') {
           const result = verifyChain(terminal.db);
           if (options.json) io.out(JSON.stringify(result));
-          else io.out(result.ok ? tr.t('chainOk', { count: result.checked }) : tr.t('chainBroken', { problem: result.brokenAt?.problem ?? '?' }));
+          else for (const line of describeVerification(result, tr)) io.out(line);
           io.setExitCode(result.ok ? EXIT.ok : EXIT.error);
           return;
         }
@@ -225,7 +239,11 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
         const range = local.all ? {} : dayRange(local.date ?? localDate(Date.now()));
         // Queued items are listed whatever their day: they are still open.
         const rows = listRedemptions(terminal.db, local.state === 'queued' ? { state: 'queued' } : { ...range, state: local.state });
-        if (local.csv) io.out(toCsv(rows).trimEnd());
+        if (local.csv) {
+          io.out(toCsv(rows).trimEnd());
+          // The chain head when exported, beside the rows (stderr: a redirected file stays plain CSV).
+          io.err(headTrailer(journalHead(terminal.db)));
+        }
         else if (options.json) io.out(JSON.stringify(rows.map(redemptionJson)));
         else if (rows.length === 0) io.out(tr.t('noRows'));
         else

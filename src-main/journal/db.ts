@@ -4,7 +4,8 @@
  * refused rather than misread.
  */
 import Database from 'better-sqlite3';
-import { openDurableSqlite, runMigrations, type Migration } from '../sqlite.ts';
+import { openDurableSqlite, SqliteOpenError, type Migration, type OpenOptions } from '../sqlite.ts';
+import { advanceHead } from './head.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
@@ -16,17 +17,31 @@ export class JournalTooNewError extends Error {
   }
 }
 
-export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): void {
-  runMigrations(db, migrations, (found, supported) => new JournalTooNewError(found, supported));
+/** The journal cannot be opened (disk full, read-only, not a database…): refuse to start. */
+export class JournalOpenError extends SqliteOpenError {
+  constructor(cause: SqliteOpenError) {
+    super(cause.reason, cause.path, cause.detail);
+    this.name = 'JournalOpenError';
+  }
 }
 
-export function openJournal(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
-  return openDurableSqlite(path, migrations, (found, supported) => new JournalTooNewError(found, supported));
+export function openJournal(path: string, migrations: readonly Migration[] = MIGRATIONS, options: OpenOptions = {}): Db {
+  try {
+    return openDurableSqlite(path, migrations, (found, supported) => new JournalTooNewError(found, supported), options);
+  } catch (error) {
+    throw error instanceof SqliteOpenError ? new JournalOpenError(error) : error;
+  }
 }
 
-/** Runs `fn` in a BEGIN IMMEDIATE transaction: one durable commit. */
+/**
+ * Runs `fn` in a BEGIN IMMEDIATE transaction: one durable commit. After the outermost commit the
+ * chain head is written beside the database file (head.ts), so `journal verify` notices a journal
+ * that later loses its tail.
+ */
 export function inTransaction<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+  const value = db.transaction(fn).immediate();
+  advanceHead(db);
+  return value;
 }
 
 const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();

@@ -2,7 +2,7 @@
  * The append-only event log: every step and API exchange, each event carrying the hash of the one
  * before (a tamper-evident chain). State events also carry a snapshot of the redemption row, so a
  * row edited behind the journal's back no longer matches its last snapshot and `verifyChain`
- * names it.
+ * (verify.ts) names it, as it names what is missing against the head file (head.ts).
  */
 import { createHash } from 'node:crypto';
 import { redact } from '../log.ts';
@@ -20,7 +20,7 @@ export type EventRow = Readonly<{
   hash: string;
 }>;
 
-function eventHash(prevHash: string, seq: number, at: number, redemptionId: string | null, kind: string, data: string): string {
+export function eventHash(prevHash: string, seq: number, at: number, redemptionId: string | null, kind: string, data: string): string {
   return createHash('sha256')
     .update(`${prevHash}\n${seq}\n${at}\n${redemptionId ?? ''}\n${kind}\n${data}`)
     .digest('hex');
@@ -49,7 +49,7 @@ export function listEvents(db: Db, redemptionId: string): EventRow[] {
   return stmt(db, 'SELECT * FROM events WHERE redemption_id = ? ORDER BY seq').all(redemptionId) as EventRow[];
 }
 
-export type ChainResult = Readonly<{ ok: boolean; checked: number; brokenAt?: Readonly<{ seq: number; problem: string }> }>;
+export type { ChainVerification as ChainResult } from '../../shared/contract.ts';
 
 /** Canonical text of a redemption row as snapshotted in state events. */
 export function rowFingerprint(row: Readonly<Record<string, unknown>>): string {
@@ -59,36 +59,5 @@ export function rowFingerprint(row: Readonly<Record<string, unknown>>): string {
     .digest('hex');
 }
 
-/**
- * Walks the whole chain, then checks each redemption row against its last snapshot.
- * Stops at the first problem and names it.
- */
-export function verifyChain(db: Db): ChainResult {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 1;
-  let checked = 0;
-  const lastFingerprint = new Map<string, { seq: number; fingerprint: string }>();
-  for (const row of stmt(db, 'SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
-    if (row.seq !== expectedSeq) return { ok: false, checked, brokenAt: { seq: expectedSeq, problem: `event ${expectedSeq} is missing` } };
-    if (row.prev_hash !== prevHash) return { ok: false, checked, brokenAt: { seq: row.seq, problem: `event ${row.seq}: link to the previous event broken` } };
-    if (eventHash(row.prev_hash, row.seq, row.at, row.redemption_id, row.kind, row.data) !== row.hash) {
-      return { ok: false, checked, brokenAt: { seq: row.seq, problem: `event ${row.seq} (${row.kind}) was altered` } };
-    }
-    if (row.kind === 'state' && row.redemption_id) {
-      const data = JSON.parse(row.data) as { fingerprint?: string };
-      if (data.fingerprint) lastFingerprint.set(row.redemption_id, { seq: row.seq, fingerprint: data.fingerprint });
-    }
-    prevHash = row.hash;
-    expectedSeq++;
-    checked++;
-  }
-  for (const redemption of stmt(db, 'SELECT * FROM redemptions ORDER BY created_at').iterate() as IterableIterator<Record<string, unknown>>) {
-    const id = String(redemption.id);
-    const last = lastFingerprint.get(id);
-    if (!last) return { ok: false, checked, brokenAt: { seq: 0, problem: `redemption ${id} has no journal events` } };
-    if (rowFingerprint(redemption) !== last.fingerprint) {
-      return { ok: false, checked, brokenAt: { seq: last.seq, problem: `redemption ${id} was altered outside the journal` } };
-    }
-  }
-  return { ok: true, checked };
-}
+/** Walks the chain and checks rows, events and the head file: see verify.ts. */
+export { verifyJournal as verifyChain } from './verify.ts';

@@ -1,6 +1,7 @@
-/** The manager's CSV export of the journal: one row per redemption, amounts in yuan. */
+/** The manager's CSV export of the journal: one row per redemption, amounts in yuan, then the chain head. */
 import { maskCode } from '../../shared/codes.ts';
 import { formatFen } from '../../shared/money.ts';
+import type { JournalHead } from './head.ts';
 import type { RedemptionRow } from './redemptions.ts';
 
 export const CSV_HEADER = [
@@ -59,8 +60,21 @@ export function csvRow(row: RedemptionRow): string[] {
   ];
 }
 
-/** RFC 4180 CSV with a header; fields that a spreadsheet would run as formulas are neutralised. */
-export function toCsv(rows: readonly RedemptionRow[]): string {
+/**
+ * The trailer naming the journal's chain head when the export was made, so a printed or archived
+ * export can later be compared with the journal (`gcterm journal verify`): one line, one field,
+ * starting with `#` so it reads as a comment and never as a formula.
+ */
+export function headTrailer(head: JournalHead | null): string {
+  return head === null ? '# journal head: empty' : `# journal head: seq ${head.seq} sha256 ${head.hash}`;
+}
+
+/**
+ * RFC 4180 CSV with a header; fields that a spreadsheet would run as formulas are neutralised.
+ * With `head`, a last line names the chain head (headTrailer).
+ */
+export function toCsv(rows: readonly RedemptionRow[], options: Readonly<{ head?: JournalHead | null }> = {}): string {
   const lines = [CSV_HEADER.join(','), ...rows.map((row) => csvRow(row).map(csvField).join(','))];
+  if (options.head !== undefined) lines.push(headTrailer(options.head));
   return `${lines.join('\r\n')}\r\n`;
 }
