@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { openCore } from '../core.ts';
-import { startHardwareScanners } from '../server/hardware-scanners.ts';
+import { startHardwareScanners } from '../shell/hardware-scanners.ts';
 import { startBrowserServer, type BrowserServer } from '../server/index.ts';
 import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
 
@@ -60,7 +60,7 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
         io.out('Building the counter UI (first run)… / 正在构建界面（首次运行）…');
         await buildRenderer();
       }
-      const core = await openCore({ dataDir, env: process.env });
+      const core = await openCore({ dataDir, env: process.env, label: 'browser-mode server' });
       const scanners = startHardwareScanners(core);
       let server: BrowserServer;
       try {

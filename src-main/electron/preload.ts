@@ -4,7 +4,7 @@
  * Electron or Node object ever reaches the page. Bundled to dist-electron/preload.cjs.
  */
 import type { ApiName, ApiRequest, ApiResponses, CoreEvent } from '../../shared/contract.ts';
-import type { ElectronBridge, SavedPdf } from './bridge.ts';
+import type { GctermBridge, SavedPdf } from '../../shared/bridge.ts';
 import type { ElectronRenderer, IpcRendererEvent } from './electron-types.ts';
 import { IPC } from './window-options.ts';
 
@@ -25,6 +25,6 @@ const bridge = {
   saveReportPdf(request: Readonly<{ filename: string }>): Promise<SavedPdf> {
     return ipcRenderer.invoke(IPC.savePdf, { filename: String(request.filename) }) as Promise<SavedPdf>;
   },
-} satisfies ElectronBridge;
+} satisfies GctermBridge;
 
 contextBridge.exposeInMainWorld('gcterm', bridge);

@@ -2,7 +2,7 @@
  * The Electron window's security settings as plain data, in a file that does not import electron,
  * so tests can check them without the Electron runtime (test/electron). main.ts uses exactly these.
  */
-import { appCsp } from '../server/csp.ts';
+import { appCsp } from '../shell/csp.ts';
 
 /** The renderer is served from this privileged custom scheme, never from file:// or http. */
 export const APP_SCHEME = 'app';

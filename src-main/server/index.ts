@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CoreEvent } from '../../shared/contract.ts';
 import { createLogger } from '../log.ts';
-import { dispatch, type BridgedCore } from './dispatch.ts';
+import { dispatch, type BridgedCore } from '../shell/dispatch.ts';
 import {
   SECRET_HEADER,
   WS_PROTOCOL,

@@ -7,7 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { appCsp } from './csp.ts';
+import { appCsp } from '../shell/csp.ts';
 
 /** Header the HTTP client sends the secret in. */
 export const SECRET_HEADER = 'x-gcterm-secret';

@@ -1,19 +1,9 @@
 /**
- * What the Electron preload exposes as `window.gcterm`: the contract's client, plus saving the
- * Z-report as a PDF (Electron's printToPDF; a browser offers the same through its print dialog).
- * src-main/electron/preload.ts builds an object of this shape; the two sides are kept in step by
- * hand because the renderer may not import main-process code.
+ * The renderer's view of the shell: `window.gcterm` (present in Electron, absent in a browser),
+ * typed by shared/bridge.ts, the one definition the preload also satisfies, and the error a
+ * transport raises when the core cannot be reached at all.
  */
-import type { CoreClient } from '../../shared/contract.ts';
-
-export type SavedPdf = Readonly<{ ok: true; path: string }> | Readonly<{ ok: false; message: string }>;
-
-export type GctermBridge = CoreClient &
-  Readonly<{
-    transport: 'ipc';
-    /** Prints the current page (print CSS applies) to a PDF in the data directory. */
-    saveReportPdf(request: Readonly<{ filename: string }>): Promise<SavedPdf>;
-  }>;
+import type { GctermBridge } from '../../shared/bridge.ts';
 
 declare global {
   interface Window {

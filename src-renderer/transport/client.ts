@@ -4,7 +4,7 @@
  * moved to sessionStorage and wiped from the address bar so it is not bookmarked or shown.
  */
 import type { CoreClient } from '../../shared/contract.ts';
-import type { GctermBridge } from './bridge.ts';
+import type { GctermBridge } from '../../shared/bridge.ts';
 import { createHttpClient } from './http.ts';
 
 export type UiClient = CoreClient &

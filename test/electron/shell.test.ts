@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GctermBridge } from '../../src-renderer/transport/bridge.ts';
-import type { ElectronBridge } from '../../src-main/electron/bridge.ts';
 import { bundleElectron } from '../../src-main/electron/bundle.ts';
 import {
   APP_ENTRY_URL,
@@ -24,12 +22,6 @@ import {
 } from '../../src-main/electron/window-options.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-// Compile-time: what the preload exposes is what the renderer expects, both ways.
-const preloadToRenderer = (bridge: ElectronBridge): GctermBridge => bridge;
-const rendererToPreload = (bridge: GctermBridge): ElectronBridge => bridge;
-void preloadToRenderer;
-void rendererToPreload;
 
 const directives = (csp: string): Map<string, string[]> =>
   new Map(csp.split(';').map((part) => {

@@ -4,7 +4,7 @@
  * the real core elsewhere (test/core.test.ts, test/ui).
  */
 import { requestSchemas, type ApiName, type CoreApi, type CoreEvent } from '../../shared/contract.ts';
-import type { BridgedCore } from '../../src-main/server/dispatch.ts';
+import type { BridgedCore } from '../../src-main/shell/dispatch.ts';
 
 export type FakeCore = BridgedCore & Readonly<{ calls: Array<readonly [ApiName, unknown]>; emit(event: CoreEvent): void }>;
 

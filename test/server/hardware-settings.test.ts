@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCore, type Core } from '../../src-main/core.ts';
-import { startHardwareScanners, type HardwareScanners } from '../../src-main/server/hardware-scanners.ts';
+import { startHardwareScanners, type HardwareScanners } from '../../src-main/shell/hardware-scanners.ts';
 import { startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
 

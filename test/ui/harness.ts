@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { openCore, type Core } from '../../src-main/core.ts';
 import { buildRenderer } from '../../src-main/cli/serve.ts';
-import { startHardwareScanners } from '../../src-main/server/hardware-scanners.ts';
+import { startHardwareScanners } from '../../src-main/shell/hardware-scanners.ts';
 import { startBrowserServer, type BrowserServer } from '../../src-main/server/index.ts';
 import { configureLogging } from '../../src-main/log.ts';
 
