@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../shared/i18n/reasons.ts';
+import { DEFAULT_PRINTER_SETTINGS, PrinterSettingsSchema } from './printing/settings.ts';
 
 export const OfflineLimitsSchema = z.object({
   maxPerRedemptionFen: z.number().int().min(0).default(20_000),
@@ -54,6 +55,8 @@ export const SettingsSchema = z.object({
     .array(z.object({ name: z.string(), role: z.enum(['cashier', 'manager']), pinHash: z.string() }))
     .default([]),
   scanners: z.record(z.string(), z.unknown()).default({}),
+  /** The receipt printer (docs: README "Receipt printers"); GCTERM_PRINTER overrides `url`. */
+  printer: PrinterSettingsSchema.default(DEFAULT_PRINTER_SETTINGS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -174,6 +177,7 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
   }
   if (env.GCTERM_OFFLINE_MAX_QUEUE_AGE_HOURS) offline.maxQueueAgeHours = Number(env.GCTERM_OFFLINE_MAX_QUEUE_AGE_HOURS);
   out.offline = offline;
+  if (env.GCTERM_PRINTER) out.printer = { ...((raw.printer as Record<string, unknown> | undefined) ?? {}), url: env.GCTERM_PRINTER };
   return out;
 }
 

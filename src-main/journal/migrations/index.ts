@@ -1,5 +1,6 @@
 import type { Migration } from '../../sqlite.ts';
 import { migration0001 } from './0001-initial.ts';
+import { migration0004 } from './0004-shifts-receipts.ts';
 
 export type { Migration };
 
@@ -7,4 +8,4 @@ export type { Migration };
  * Numbered migrations, one file each, never edited after release. The schema version lives in
  * PRAGMA user_version.
  */
-export const MIGRATIONS: readonly Migration[] = [migration0001];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0004];
