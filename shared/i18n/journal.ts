@@ -96,3 +96,10 @@ export function describeJournalProblem(problem: JournalProblem, language: Langua
 export function describeOpenFailure(reason: OpenFailureReason, params: Readonly<{ path: string; message?: string }>, language: Language): string {
   return fill(OPEN_FAILURE_MESSAGES[language][reason], params);
 }
+
+/** Every problem of a verification as one line for a status area, or '' when there is none. */
+export function describeVerificationProblems(verification: Readonly<{ problems?: readonly JournalProblem[]; brokenAt?: Readonly<{ problem: string }> }>, language: Language): string {
+  const problems = verification.problems ?? [];
+  if (problems.length === 0) return verification.brokenAt?.problem ?? '';
+  return problems.map((problem) => describeJournalProblem(problem, language)).join(language === 'en' ? '; ' : '；');
+}

@@ -9,6 +9,7 @@ import type { ChainVerification, DaySummary, ErrorView, RedemptionState, Redempt
 import { formatYuan } from '../../../shared/money.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay, localHour } from '../../format.ts';
+import { describeVerificationProblems } from '../../../shared/i18n/journal.ts';
 import { reasonText, redemptionReasonText } from '../../i18n/index.ts';
 import { DetailDialog } from './DetailDialog.tsx';
 import { HourChart } from './HourChart.tsx';
@@ -20,7 +21,7 @@ type Filters = Readonly<{ state: RedemptionState | ''; cashier: string; fromHour
 const NO_FILTERS: Filters = { state: '', cashier: '', fromHour: 0, toHour: 23, search: '' };
 
 export function EndOfDay() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { call, client, status, askManager, refreshStatus, sound } = useApp();
   const [date, setDate] = useState(() => localDay(Date.now()));
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
@@ -320,7 +321,7 @@ export function EndOfDay() {
               ? t('chain.unknown')
               : verification.ok
                 ? t('chain.ok', { count: verification.checked })
-                : t('chain.broken', { seq: verification.brokenAt?.seq ?? '?', problem: verification.brokenAt?.problem ?? '' })}
+                : t('chain.broken', { seq: verification.brokenAt?.seq ?? '?', problem: describeVerificationProblems(verification, i18n.language === 'en' ? 'en' : 'zh-CN') })}
             <button type="button" className="button ghost small" onClick={() => void verify()}>
               {t('chain.again')}
             </button>
