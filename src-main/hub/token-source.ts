@@ -55,10 +55,16 @@ export function tokenSource(pool: pg.Pool, provider: TokenProvider, state: Token
         await client.query('COMMIT');
         return ready;
       }
-      if (row?.token && row.refused) provider.invalidate(row.token);
       state.refreshToken = row?.refresh_token ?? null;
       fetched++;
-      const token = await provider.getToken();
+      let token = await provider.getToken();
+      if (row?.token && row.refused && token === row.token) {
+        // Refused by WeChat and still what the provider holds (this process's cache, or the shared
+        // stable token): invalidating it makes the provider fetch a new one (force_refresh within
+        // WeChat's limits).
+        provider.invalidate(token);
+        token = await provider.getToken();
+      }
       await client.query(
         `UPDATE hub_tokens SET token = $1, expires_at = now() + $2 * interval '1 millisecond', refused = false, fetched_at = now(),
            fetches = fetches + CASE WHEN token IS DISTINCT FROM $1 THEN 1 ELSE 0 END, refresh_token = $3 WHERE id = 1`,
