@@ -94,6 +94,8 @@ export type StatusView = Readonly<{
   queueDepth: number;
   queuedFen: number;
   oldestQueuedAt: number | null;
+  /** The manager's cap on everything queued offline (the exposure shown against it), fen. */
+  offlineExposureLimitFen: number;
   needsReview: number;
   session: SessionView;
   scanners: readonly ScannerStatus[];
@@ -170,6 +172,11 @@ export const requestSchemas = {
     /** As typed on the keypad ("35.50"); parsed to fen by the core so every path shares one parser. */
     amount: z.string().max(10_000),
     scannedAt: z.number().int().optional(),
+    /**
+     * A partial redemption (the card did not cover the sale): `amount` is what the card gives,
+     * this is the rest, collected another way and journaled with the redemption.
+     */
+    shortfallFen: z.number().int().min(1).max(100_000_000).optional(),
   }),
   'redemption:void': z.object({ id: z.string().max(64), managerPin: pin }),
   'review:resolve': z.object({

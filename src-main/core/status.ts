@@ -22,6 +22,7 @@ export function statusView(ctx: CoreContext): StatusView {
     queueDepth: queue.depth,
     queuedFen: queue.queuedFen,
     oldestQueuedAt: queue.oldestQueuedAt,
+    offlineExposureLimitFen: terminal.config.settings.offline.maxExposureFen,
     needsReview: countNeedsReview(terminal.db),
     session: sessionView(ctx),
     scanners: ctx.state.scanners,

@@ -189,13 +189,14 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
             type="button"
             className="button ghost"
             data-testid="language-switch"
-            aria-label={t('app.switchLanguage')}
+            title={t('app.switchLanguage')}
             onClick={(e) => {
               switchLanguage(currentLanguage === 'en' ? 'zh-CN' : 'en');
               releaseFocus(e);
             }}
           >
-            {currentLanguage === 'en' ? '中文' : 'English'}
+            {/* The visible name is the accessible name (WCAG 2.5.3); the title says what it does. */}
+            <span lang={currentLanguage === 'en' ? 'zh-CN' : 'en'}>{currentLanguage === 'en' ? '中文' : 'English'}</span>
           </button>
           <button
             type="button"

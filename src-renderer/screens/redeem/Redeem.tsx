@@ -2,49 +2,28 @@
  * Redeem: wait for a scan → show the card → type the amount → confirm → show the outcome. Also a
  * balance inquiry (scan → balance, nothing deducted). Scans come from the keyboard wedge here,
  * from the camera, from the core's serial/HID scanners (pushed `scan` events) or typed by hand.
+ * The view state is a reducer (state.ts); this component carries out its requests.
  */
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CardView, ErrorView, RedemptionView } from '../../../shared/contract.ts';
-import { maskCode } from '../../../shared/codes.ts';
-import { formatFen, formatYuan } from '../../../shared/money.ts';
-import type { ReasonCode } from '../../../shared/reasons.ts';
+import type { RedemptionView } from '../../../shared/contract.ts';
+import { formatYuan } from '../../../shared/money.ts';
 import type { RawScan } from '../../../shared/scan/events.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay } from '../../format.ts';
 import { reasonText } from '../../i18n/index.ts';
 import type { Cue } from '../../sound.ts';
-import { checkAmount, typeAmountKey } from './amount.ts';
+import { checkAmount } from './amount.ts';
 import { CameraButton } from './CameraButton.tsx';
 import { CardPanel } from './CardPanel.tsx';
 import { startKeypadKeys } from './keyboard.ts';
+import { OfflineBanner } from './OfflineBanner.tsx';
 import { startScanInput, type RejectedScan, type ScanInput } from './scan-input.ts';
 import { Keypad } from './Keypad.tsx';
 import { RecentPanel } from './RecentPanel.tsx';
 import { outcomeOf, ResultPanel } from './ResultPanel.tsx';
-
-type Mode = 'redeem' | 'inquiry';
-
-type View =
-  | Readonly<{ step: 'waiting'; problem: Readonly<{ codeMasked: string; error: ErrorView }> | null }>
-  | Readonly<{ step: 'looking'; codeMasked: string }>
-  | Readonly<{ step: 'card'; code: string; codeMasked: string; card: CardView | null; lookupProblem: ErrorView | null; scannedAt: number }>
-  | Readonly<{ step: 'submitting'; code: string; codeMasked: string; card: CardView | null; lookupProblem: ErrorView | null; scannedAt: number }>
-  | Readonly<{ step: 'result'; redemption: RedemptionView | null; refused: ErrorView | null; amountText: string }>;
-
-/**
- * Lookup failures that say nothing about the card itself: the service could not be asked. The
- * cashier may still enter an amount, and the core decides whether it can be queued offline.
- */
-const SERVICE_PROBLEMS: ReadonlySet<ReasonCode> = new Set([
-  'network_unavailable',
-  'service_busy',
-  'quota_reached',
-  'rate_limited',
-  'token_failed',
-  'bad_answer',
-  'api_error',
-]);
+import { ShortBalanceOffer } from './ShortBalanceOffer.tsx';
+import { cardUnusable, INITIAL_STATE, isAmountBeforeScan, keyCommand, prepareSubmit, redeemReducer, SERVICE_PROBLEMS, shortBalance, type Mode, type ScanProblem } from './state.ts';
 
 const CUES: Readonly<Record<ReturnType<typeof outcomeOf>, Cue>> = {
   approved: 'approved',
@@ -60,156 +39,95 @@ const CUES: Readonly<Record<ReturnType<typeof outcomeOf>, Cue>> = {
 export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean): void }>) {
   const { t } = useTranslation();
   const { call, client, sound, askManager, refreshStatus, status } = useApp();
-  const [mode, setMode] = useState<Mode>('redeem');
-  const [view, setView] = useState<View>({ step: 'waiting', problem: null });
-  const [amount, setAmount] = useState('');
-  const [amountError, setAmountError] = useState<ErrorView | null>(null);
-  const [voidError, setVoidError] = useState<string | null>(null);
-  const [manualOpen, setManualOpen] = useState(false);
-  /** A code typed at the keyboard while waiting (or a scan the burst check could not tell apart). */
-  const [typedCode, setTypedCode] = useState('');
-  const lookupSeq = useRef(0);
+  const [state, dispatch] = useReducer(redeemReducer, INITIAL_STATE);
+  const { mode, view, amount } = state;
   const scanInput = useRef<ScanInput | null>(null);
-  // Handlers registered once read the latest state through these refs.
-  const viewRef = useRef(view);
-  viewRef.current = view;
-  const modeRef = useRef(mode);
-  modeRef.current = mode;
-  const typedCodeRef = useRef(typedCode);
-  typedCodeRef.current = typedCode;
+  const lookupSeq = useRef(0);
+  // Handlers registered once read the latest state through this ref.
+  const stateRef = useRef(state);
+  stateRef.current = state;
 
   const reset = useCallback((): void => {
-    lookupSeq.current++;
     // A cancelled card may be scanned again straight away.
     scanInput.current?.forget();
-    setView({ step: 'waiting', problem: null });
-    setAmount('');
-    setAmountError(null);
-    setVoidError(null);
-    setTypedCode('');
+    lookupSeq.current++;
+    dispatch({ type: 'reset' });
   }, []);
 
   const onScan = useCallback(
     (text: string, at: number): void => {
-      const current = viewRef.current;
       // Mid-request a new scan would race the one in flight; the cashier hears it was ignored.
-      if (current.step === 'submitting') {
+      if (stateRef.current.view.step === 'submitting') {
         sound.play('error');
         return;
       }
       sound.play('scan');
       const seq = ++lookupSeq.current;
-      const codeMasked = maskCode(text);
-      setView({ step: 'looking', codeMasked });
-      setAmount('');
-      setAmountError(null);
-      setVoidError(null);
-      setManualOpen(false);
-      setTypedCode('');
+      dispatch({ type: 'lookupStarted', seq, code: text, at });
       void (async () => {
         const result = await call('card:lookup', { code: text });
-        if (seq !== lookupSeq.current) return;
-        if (!result) {
-          setView({ step: 'waiting', problem: null });
-          return;
+        // A lookup overtaken by the next scan (or a cancel) is dropped by the reducer, silently.
+        if (seq === lookupSeq.current && result && (!result.ok ? !SERVICE_PROBLEMS.has(result.error.reason) || stateRef.current.mode !== 'redeem' : result.value.problems.length > 0)) {
+          sound.play('error');
         }
-        if (result.ok) {
-          setView({ step: 'card', code: text, codeMasked: result.value.codeMasked, card: result.value, lookupProblem: null, scannedAt: at });
-          // A voucher with a face value is redeemed whole: its amount is not the cashier's choice.
-          if (result.value.subCardType === 'VOUCHER' && result.value.balanceFen > 0) setAmount(formatFen(result.value.balanceFen));
-          if (result.value.problems.length > 0) sound.play('error');
-          return;
-        }
-        if (SERVICE_PROBLEMS.has(result.error.reason) && modeRef.current === 'redeem') {
-          setView({ step: 'card', code: text, codeMasked, card: null, lookupProblem: result.error, scannedAt: at });
-          return;
-        }
-        sound.play('error');
-        setView({ step: 'waiting', problem: { codeMasked, error: result.error } });
+        dispatch({ type: 'lookupDone', seq, code: text, at, result });
       })();
     },
     [call, sound],
   );
 
-  const submit = useCallback((): void => {
-    const current = viewRef.current;
-    if (current.step !== 'card' || modeRef.current !== 'redeem') return;
-    if (current.card && current.card.problems.length > 0) return;
-    const check = checkAmount(amount);
-    if (!check.ok) {
-      setAmountError(check.error);
-      sound.play('error');
-      return;
-    }
-    setAmountError(null);
-    setView({ ...current, step: 'submitting' });
-    void (async () => {
-      const result = await call('redemption:submit', { code: current.code, amount, scannedAt: current.scannedAt });
-      if (!result) {
-        // The request may or may not have reached the core: say so, never suggest a retry.
-        sound.play('review');
-        setView({ step: 'result', redemption: null, refused: null, amountText: amount });
-        return;
-      }
-      if (!result.ok) {
-        if (result.error.reason.startsWith('amount_')) {
+  const submit = useCallback(
+    (partial = false): void => {
+      const current = stateRef.current;
+      const plan = prepareSubmit(current, partial);
+      if (!plan.ok) {
+        if (plan.error) {
+          dispatch({ type: 'amountRefused', error: plan.error });
           sound.play('error');
-          setAmountError(result.error);
-          setView({ ...current, step: 'card' });
-          return;
         }
-        sound.play('declined');
-        setView({ step: 'result', redemption: null, refused: result.error, amountText: amount });
         return;
       }
-      sound.play(CUES[outcomeOf(result.value)]);
-      setView({ step: 'result', redemption: result.value, refused: null, amountText: amount });
-      void refreshStatus();
-    })();
-  }, [amount, call, sound, refreshStatus]);
+      dispatch({ type: 'submitStarted' });
+      void (async () => {
+        const result = await call('redemption:submit', {
+          code: plan.code,
+          amount: plan.amount,
+          scannedAt: plan.scannedAt,
+          ...(plan.shortfallFen > 0 ? { shortfallFen: plan.shortfallFen } : {}),
+        });
+        if (!result) sound.play('review');
+        else if (!result.ok) sound.play(result.error.reason.startsWith('amount_') ? 'error' : 'declined');
+        else sound.play(CUES[outcomeOf(result.value)]);
+        dispatch({ type: 'submitDone', amountText: plan.amountText, shortfallFen: plan.shortfallFen, result });
+        if (result?.ok) void refreshStatus();
+      })();
+    },
+    [call, sound, refreshStatus],
+  );
 
   const onKey = useCallback(
     (key: string): void => {
-      const current = viewRef.current;
-      const printable = key.length === 1;
-      if (current.step === 'result' || (current.step === 'card' && modeRef.current === 'inquiry')) {
-        if (key === 'Enter' || key === 'Escape') reset();
-        else if (printable) {
-          // Typing after an outcome starts the next customer's code.
-          reset();
-          setTypedCode(key);
-        }
-        return;
+      const current = stateRef.current;
+      const command = keyCommand(current, key);
+      if (command.kind === 'submit') return submit();
+      if (command.kind === 'lookup') return onScan(command.code, Date.now());
+      // A key on a card that cannot take an amount: the cashier hears it went nowhere.
+      if (current.view.step === 'card' && current.mode === 'redeem' && cardUnusable(current.view) && key.length === 1) sound.play('error');
+      // Back to waiting (cancel, next customer): the same card may be scanned again at once.
+      if (current.view.step !== 'waiting' && redeemReducer(current, { type: 'key', key }).view.step === 'waiting') {
+        scanInput.current?.forget();
+        lookupSeq.current++;
       }
-      if (current.step === 'waiting') {
-        if (printable) setTypedCode((c) => (c.length < 64 ? c + key : c));
-        else if (key === 'Backspace') setTypedCode((c) => c.slice(0, -1));
-        else if (key === 'Enter') {
-          const code = typedCodeRef.current.trim();
-          if (code !== '') onScan(code, Date.now());
-        } else if (key === 'Escape') {
-          if (typedCodeRef.current === '') setMode('redeem');
-          reset();
-        }
-        return;
-      }
-      if (current.step !== 'card') return;
-      if (key === 'Enter') return submit();
-      if (key === 'Escape') return reset();
-      setAmountError(null);
-      setAmount((a) => typeAmountKey(a, key));
+      dispatch({ type: 'key', key });
     },
-    [reset, submit, onScan],
+    [submit, onScan, sound],
   );
 
   const onRejectedScan = useCallback(
     (rejected: RejectedScan): void => {
-      // The same code again within a moment is a scanner repeating itself: nothing to say.
       if (rejected.reason === 'duplicate') return;
       sound.play('error');
-      if (viewRef.current.step === 'waiting') {
-        setView({ step: 'waiting', problem: { codeMasked: maskCode(rejected.text), error: { reason: 'code_invalid' } } });
-      }
+      dispatch({ type: 'scanRejected', text: rejected.text, reason: rejected.reason });
     },
     [sound],
   );
@@ -235,10 +153,8 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
     const keys = startKeypadKeys((key) => handlers.current.onKey(key));
     const off = client.onEvent((event) => {
       if (event.type === 'scan') handlers.current.onScan(event.text, event.at);
-      if (event.type === 'redemption') {
-        // A queued or unresolved outcome being settled later updates the result on screen.
-        setView((v) => (v.step === 'result' && v.redemption?.id === event.redemption.id ? { ...v, redemption: event.redemption } : v));
-      }
+      // A queued or unresolved outcome being settled later updates the result on screen.
+      if (event.type === 'redemption') dispatch({ type: 'redemptionChanged', redemption: event.redemption });
     });
     return () => {
       scans.stop();
@@ -249,19 +165,16 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
   }, [client]);
 
   const voidRedemption = (redemption: RedemptionView): void => {
-    setVoidError(null);
+    dispatch({ type: 'voidStarted' });
     void askManager(t('void.title', { amount: formatYuan(redemption.amountFen) }), async (managerPin) => {
       const result = await call('redemption:void', { id: redemption.id, managerPin });
-      if (!result) return 'done';
-      if (!result.ok) {
+      if (result && !result.ok) {
         if (result.error.reason === 'pin_wrong') return 'pin_problem_wrong';
         if (result.error.reason === 'manager_required') return 'pin_problem_not_manager';
-        setVoidError(reasonText(t, result.error));
-        return 'done';
       }
-      sound.play('review');
-      setView((v) => (v.step === 'result' ? { ...v, redemption: result.value } : v));
-      void refreshStatus();
+      if (result?.ok) sound.play('review');
+      dispatch({ type: 'voidDone', result });
+      if (result?.ok) void refreshStatus();
       return 'done';
     });
   };
@@ -269,25 +182,21 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
   const card = view.step === 'card' || view.step === 'submitting' ? view : null;
   const typedCheck = amount === '' ? null : checkAmount(amount);
   const typedFen = typedCheck?.ok ? typedCheck.fen : null;
-  const balanceWarning =
-    card?.card && amount !== ''
-      ? (() => {
-          const check = checkAmount(amount);
-          return check.ok && card.card.subCardType === 'GIFT_CARD' && check.fen > card.card.balanceFen
-            ? t('redeem.overBalance', { balance: formatYuan(card.card.balanceFen) })
-            : null;
-        })()
-      : null;
+  const short = shortBalance(state);
+  const balanceWarning = short ? t('redeem.overBalance', { balance: formatYuan(short.balanceFen) }) : null;
+  const unusable = card !== null && cardUnusable(card);
 
   return (
     <main className={`screen redeem mode-${mode}`} aria-label={t('screen.redeem')}>
+      <OfflineBanner />
       {view.step === 'result' ? (
         <ResultPanel
           redemption={view.redemption}
           refused={view.refused}
           amountText={view.amountText}
-          voidError={voidError}
-          canVoid={view.redemption?.state === 'settled' && localDay(view.redemption.createdAt) === localDay(Date.now())}
+          shortfallFen={view.shortfallFen}
+          voidError={state.voidError ? reasonText(t, state.voidError) : null}
+          canVoid={view.redemption?.state === 'settled' && localDay(view.redemption.createdAt) === localDay(Date.now()) && state.voidError === null}
           onNext={reset}
           onVoid={() => view.redemption && voidRedemption(view.redemption)}
         />
@@ -298,9 +207,9 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
               <WaitingPanel
                 mode={mode}
                 problem={view.problem}
-                typedCode={typedCode}
-                manualOpen={manualOpen}
-                setManualOpen={setManualOpen}
+                typedCode={state.typedCode}
+                manualOpen={state.manualOpen}
+                setManualOpen={(open) => dispatch({ type: 'manualOpen', open })}
                 onManualCode={(code) => onScan(code, Date.now())}
                 onCameraLive={onCameraLive}
                 onCameraRead={(read) => scanInput.current?.feed(read)}
@@ -318,26 +227,27 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
                 card={card.card}
                 lookupProblem={card.lookupProblem}
                 large={mode === 'inquiry'}
-                amountFen={mode === 'redeem' ? typedFen : null}
+                amountFen={mode === 'redeem' && !unusable ? typedFen : null}
               />
             )}
+            {card && short && <ShortBalanceOffer short={short} busy={view.step === 'submitting'} onAccept={() => submit(true)} />}
           </div>
           <div className="redeem-right">
             {mode === 'redeem' && card ? (
               <Keypad
                 amount={amount}
-                disabled={card.card !== null && card.card.problems.length > 0}
+                disabled={unusable}
                 busy={view.step === 'submitting'}
-                error={amountError ? reasonText(t, amountError) : null}
+                error={state.amountError ? reasonText(t, state.amountError) : null}
                 warning={balanceWarning}
                 onKey={(key) => onKey(key)}
-                onConfirm={submit}
+                onConfirm={() => submit()}
                 onCancel={reset}
               />
             ) : mode === 'inquiry' && card ? (
               <section className="inquiry-done">
                 <p className="muted">{t('inquiry.nothingDeducted')}</p>
-                <button type="button" className="button primary large" data-testid="inquiry-done" onClick={() => { setMode('redeem'); reset(); }}>
+                <button type="button" className="button primary large" data-testid="inquiry-done" onClick={() => dispatch({ type: 'endInquiry' })}>
                   {t('inquiry.done')} <kbd>Enter</kbd>
                 </button>
               </section>
@@ -349,9 +259,10 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
                   className={`button large ${mode === 'inquiry' ? 'primary' : 'secondary'}`}
                   data-testid="inquiry"
                   aria-pressed={mode === 'inquiry'}
+                  onMouseDown={(e) => e.preventDefault()}
                   onClick={() => {
-                    setMode(mode === 'inquiry' ? 'redeem' : 'inquiry');
-                    reset();
+                    scanInput.current?.forget();
+                    dispatch({ type: 'toggleInquiry' });
                   }}
                 >
                   {mode === 'inquiry' ? t('inquiry.cancel') : t('inquiry.start')}
@@ -367,7 +278,7 @@ export function Redeem({ onCameraLive }: Readonly<{ onCameraLive(live: boolean):
 
 type WaitingProps = Readonly<{
   mode: Mode;
-  problem: Readonly<{ codeMasked: string; error: ErrorView }> | null;
+  problem: ScanProblem | null;
   typedCode: string;
   manualOpen: boolean;
   setManualOpen(open: boolean): void;
@@ -406,14 +317,20 @@ function WaitingPanel({ mode, problem, typedCode, manualOpen, setManualOpen, onM
           ))}
         </ul>
       </div>
-      {typedCode !== '' && (
-        <div className="typed-code" data-testid="typed-code">
-          {t('redeem.typed')} <strong>{typedCode}</strong> <kbd>Enter</kbd> <kbd>Esc</kbd>
-        </div>
-      )}
+      {typedCode !== '' &&
+        (mode === 'redeem' && isAmountBeforeScan(typedCode) ? (
+          <div className="typed-code typed-amount" data-testid="typed-code">
+            {t('redeem.typedAmount', { amount: `¥${typedCode}` })} <kbd>Esc</kbd>
+          </div>
+        ) : (
+          <div className="typed-code" data-testid="typed-code">
+            {t('redeem.typed')} <strong>{typedCode}</strong> <kbd>Enter</kbd> <kbd>Esc</kbd>
+          </div>
+        ))}
       {problem && typedCode === '' && (
         <div className="scan-problem" role="alert" data-testid="scan-problem">
-          <strong>{problem.codeMasked}</strong> {reasonText(t, problem.error)}
+          <strong>{problem.codeMasked}</strong>{' '}
+          {problem.kind === 'lookup' ? reasonText(t, problem.error) : t(`scanProblem.${problem.reason}`, { count: problem.length })}
         </div>
       )}
       <div className="waiting-tools">

@@ -80,14 +80,19 @@ export type ResultPanelProps = Readonly<{
   /** A request refused before anything was journaled (bad input, signed out). */
   refused: ErrorView | null;
   amountText: string;
+  /** Collected another way after a partial redemption (the short-balance offer); 0 when none. */
+  shortfallFen: number;
   voidError: string | null;
   canVoid: boolean;
   onNext(): void;
   onVoid(): void;
 }>;
 
-export function ResultPanel({ redemption, refused, amountText, voidError, canVoid, onNext, onVoid }: ResultPanelProps) {
+export function ResultPanel({ redemption, refused, amountText, shortfallFen, voidError, canVoid, onNext, onVoid }: ResultPanelProps) {
   const { t } = useTranslation();
+  // The journal's figure when the core reports one, else what this screen asked for.
+  const journaledShortfall = (redemption as (RedemptionView & { shortfallFen?: number | null }) | null)?.shortfallFen;
+  const collect = journaledShortfall ?? shortfallFen;
   const outcome: Outcome = redemption ? outcomeOf(redemption) : refused ? 'refused' : 'no_answer';
   const reason = redemption ? redemptionReasonText(t, redemption) : refused ? reasonText(t, refused) : null;
   return (
@@ -107,9 +112,19 @@ export function ResultPanel({ redemption, refused, amountText, voidError, canVoi
           {t('result.remaining', { balance: formatYuan(redemption.balanceAfterFen) })}
         </p>
       )}
+      {collect > 0 && redemption && redemption.state !== 'declined' && (
+        <p className="result-shortfall" data-testid="result-shortfall">
+          {t('short.collect', { amount: formatYuan(collect) })}
+        </p>
+      )}
       {reason && (
         <p className="result-reason" data-testid="result-reason">
           {reason}
+        </p>
+      )}
+      {redemption?.reason === 'insufficient_balance' && redemption.balanceBeforeFen !== null && (
+        <p className="result-balance" data-testid="result-card-balance">
+          {t('result.cardBalance', { balance: formatYuan(redemption.balanceBeforeFen) })}
         </p>
       )}
       <p className="result-hint">{t(`result.${outcome}.hint`)}</p>

@@ -9,7 +9,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../shared/contract.ts';
-import { classifyCode, maskCode } from '../../../shared/codes.ts';
+import { classifyCode } from '../../../shared/codes.ts';
 import { LANGUAGES, type Language } from '../../../shared/i18n/reasons.ts';
 import { formatFen, parseYuanToFen } from '../../../shared/money.ts';
 import type { HidMode, SerialFraming } from '../../../shared/scan/settings.ts';
@@ -540,14 +540,17 @@ function ScannerTest() {
         {last?.rejected
           ? t('settings.lastRejected', {
               source: t(`scanner.${last.source}`),
-              code: last.text === '' ? '—' : maskCode(last.text),
+              // The whole read, unmasked: the installer checks every character arrived.
+              code: last.text === '' ? '—' : last.text,
+              length: last.text.length,
               reason: t(`scanReject.${last.rejected}`),
               time: formatTime(last.at, i18n.language as Language),
             })
           : last
           ? t('settings.lastScan', {
               source: t(`scanner.${last.source}`),
-              code: maskCode(last.text),
+              code: last.text,
+              length: last.text.length,
               kind: t(`codeKind.${classifyCode(last.text)}`),
               time: formatTime(last.at, i18n.language as Language),
             })
