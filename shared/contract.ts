@@ -10,6 +10,7 @@ import type { JournalProblem } from './i18n/journal.ts';
 import type { Language } from './i18n/reasons.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { Result } from './result.ts';
+import { SettingsPatchSchema } from './settings-patch.ts';
 import type { ScannerSettings } from './scan/settings.ts';
 
 export const REDEMPTION_STATES = [
@@ -102,6 +103,8 @@ export type StatusView = Readonly<{
   /** The saved scanner settings (nothing secret): the page's wedge and camera follow them. */
   scannerSettings: ScannerSettings;
   language: Language;
+  /** A first start: the installer's setup screen comes before anything else (issue 11). */
+  setupNeeded?: boolean;
 }>;
 
 export type DaySummary = Readonly<{
@@ -150,7 +153,18 @@ export type SettingsView = Readonly<{
   scanners: ScannerSettings;
   /** Scanners this computer sees now, to pick from; empty lists when they cannot be listed. */
   devices: ScannerDevices;
+  /** Minutes without use before the counter locks; 0 never. */
+  idleLockMinutes: number;
 }>;
+
+/** A cashier or manager as the Settings screen lists them (never a PIN or its hash). */
+export type PersonView = Readonly<{ name: string; role: Role; active: boolean }>;
+
+/** A wrong PIN, as the manager sees it at end of day. */
+export type PinFailureView = Readonly<{ at: number; terminalId: string; screen: string; purpose: 'sign_in' | 'manager' }>;
+
+/** What a first-run connection test found. */
+export type ConnectionTestView = Readonly<{ apiBase: string; tokenOk: boolean; cardTitle: string | null }>;
 
 /** Serial ports and USB HID devices seen when the settings were read. */
 export type ScannerDevices = Readonly<{
@@ -196,7 +210,29 @@ export const requestSchemas = {
   'journal:exportCsv': z.object({ date: dateDay }),
   'offline:replay': z.object({}),
   'settings:get': z.object({ managerPin: pin }),
-  'settings:update': z.object({ managerPin: pin, patch: z.record(z.string(), z.unknown()) }),
+  'settings:update': z.object({ managerPin: pin, patch: SettingsPatchSchema }),
+  'people:list': z.object({ managerPin: pin }),
+  'people:add': z.object({ managerPin: pin, name: z.string().max(10_000), role: z.enum(['cashier', 'manager']), pin: z.string().max(64) }),
+  'people:update': z.object({
+    managerPin: pin,
+    name: z.string().max(10_000),
+    rename: z.string().max(10_000).optional(),
+    role: z.enum(['cashier', 'manager']).optional(),
+    active: z.boolean().optional(),
+  }),
+  'people:resetPin': z.object({ managerPin: pin, name: z.string().max(10_000), pin: z.string().max(64) }),
+  'session:changePin': z.object({ currentPin: pin, newPin: z.string().max(64) }),
+  'auth:failures': z.object({ managerPin: pin, date: dateDay }),
+  'setup:testConnection': z.object({
+    patch: SettingsPatchSchema,
+    /** A card id of this merchant to read back with card/get. */
+    cardId: z.string().max(64).optional(),
+  }),
+  'setup:complete': z.object({
+    patch: SettingsPatchSchema,
+    /** New PINs for the fresh-install people, by name. */
+    pins: z.array(z.object({ name: z.string().max(10_000), pin: z.string().max(64) })).max(20),
+  }),
   'language:set': z.object({ language: z.enum(['zh-CN', 'en']) }),
 } as const;
 
@@ -222,6 +258,14 @@ export type ApiResponses = {
   'offline:replay': R<Readonly<{ settled: number; needsReview: number; remaining: number }>>;
   'settings:get': R<SettingsView>;
   'settings:update': R<SettingsView>;
+  'people:list': R<readonly PersonView[]>;
+  'people:add': R<readonly PersonView[]>;
+  'people:update': R<readonly PersonView[]>;
+  'people:resetPin': R<readonly PersonView[]>;
+  'session:changePin': R<SessionView>;
+  'auth:failures': R<readonly PinFailureView[]>;
+  'setup:testConnection': R<ConnectionTestView>;
+  'setup:complete': R<StatusView>;
   'language:set': R<Readonly<{ language: Language }>>;
 };
 

@@ -7,6 +7,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES, type Language } from '../shared/i18n/reasons.ts';
+import { err, ok, type Result } from '../shared/result.ts';
+import type { SettingsPatch } from '../shared/settings-patch.ts';
 import { DEFAULT_PRINTER_SETTINGS, PrinterSettingsSchema } from './printing/settings.ts';
 
 export const OfflineLimitsSchema = z.object({
@@ -57,10 +59,17 @@ export const SettingsSchema = z.object({
   scanners: z.record(z.string(), z.unknown()).default({}),
   /** The receipt printer (docs: README "Receipt printers"); GCTERM_PRINTER overrides `url`. */
   printer: PrinterSettingsSchema.default(DEFAULT_PRINTER_SETTINGS),
+  /** Minutes without use before the counter locks and asks for a PIN again; 0 never. */
+  idleLockMinutes: z.number().int().min(0).max(24 * 60).default(5),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-export type Config = Readonly<{ dataDir: string; settings: Settings; sandbox: boolean }>;
+/**
+ * `settings` is read live from the store (what is saved, with the environment's overrides), so
+ * followers that read it per use (the offline limits) see a change at once; `sandbox` is how this
+ * start is connected: connection settings apply at the next start.
+ */
+export type Config = Readonly<{ dataDir: string; settings: Settings; sandbox: boolean; store: SettingsStore }>;
 
 /**
  * Encryption the OS offers for secrets at rest (Electron's safeStorage: DPAPI on Windows, the
@@ -181,18 +190,134 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
   return out;
 }
 
+function effectiveSettings(raw: Readonly<Record<string, unknown>>, env: Readonly<Record<string, string | undefined>>, box: SecretBox | undefined): Settings {
+  const parsed = SettingsSchema.safeParse(applyEnv(openSecrets(raw, box), env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`settings: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
 export function loadConfig(
   dataDir: string = defaultDataDir(),
   env: Readonly<Record<string, string | undefined>> = process.env,
   box?: SecretBox,
 ): Config {
-  const parsed = SettingsSchema.safeParse(applyEnv(openSecrets(readSettingsFile(dataDir), box), env));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(`settings: ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`);
-  }
-  const settings = parsed.data;
+  const store = new SettingsStore(dataDir, env, box);
   // Sandbox = the embedded simulator: no api base given and no real credentials configured.
-  const sandbox = settings.apiBase === null;
-  return { dataDir, settings, sandbox };
+  const sandbox = store.current.apiBase === null;
+  return {
+    dataDir,
+    get settings() {
+      return store.current;
+    },
+    sandbox,
+    store,
+  };
+}
+
+/** The first key of a patch (with its path) that the saved file cannot take. */
+export type PatchProblem = Readonly<{ field: string }>;
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The token after a patch: an omitted secret keeps the saved one where it still belongs. */
+function patchToken(saved: unknown, patch: NonNullable<SettingsPatch['token']>): Record<string, unknown> {
+  const before = isObject(saved) ? saved : {};
+  const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  if (before.provider !== patch.provider) return defined;
+  if (patch.provider === 'appsecret' && before.appid !== patch.appid) return defined;
+  if (patch.provider === 'relay' || patch.provider === 'sandbox') return defined;
+  return { ...before, ...defined };
+}
+
+/**
+ * The settings file after a patch: exactly the keys present change (offline limits and scanner
+ * sections merged key by key), everything else stays as saved, byte for byte. Refused whole with
+ * the field named when the result would not be valid settings.
+ */
+export function applySettingsPatch(raw: Readonly<Record<string, unknown>>, patch: SettingsPatch): Result<Record<string, unknown>, PatchProblem> {
+  const next: Record<string, unknown> = { ...raw };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (key === 'offline') next.offline = { ...(isObject(raw.offline) ? raw.offline : {}), ...(value as object) };
+    else if (key === 'token') next.token = patchToken(raw.token, value as NonNullable<SettingsPatch['token']>);
+    else if (key === 'scanners') {
+      const saved = isObject(raw.scanners) ? raw.scanners : {};
+      const merged: Record<string, unknown> = { ...saved };
+      for (const [section, fields] of Object.entries(value as Record<string, Record<string, unknown>>)) {
+        merged[section] = { ...(isObject(saved[section]) ? saved[section] : {}), ...fields };
+      }
+      next.scanners = merged;
+    } else next[key] = value;
+  }
+  const checked = SettingsSchema.safeParse(next);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const path = issue?.path.map(String) ?? [];
+    // A secret missing from a new token is the one thing to ask for by name.
+    return err({ field: path.join('.') || '?' });
+  }
+  return ok(next);
+}
+
+export type SettingsChange = Readonly<{ settings: Settings; changed: readonly (keyof Settings)[] }>;
+
+/**
+ * The one place settings are read and changed at run time: `current` is what is saved (with the
+ * environment's overrides), `apply` changes exactly what a patch names and saves it atomically
+ * (secrets sealed when the OS offers a box), and followers (scanners, connectivity, limits, the
+ * UI's language) hear `onChange` instead of sharing a mutable object.
+ */
+export class SettingsStore {
+  #current: Settings;
+  readonly #listeners = new Set<(change: SettingsChange) => void>();
+
+  constructor(
+    readonly dataDir: string,
+    private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly box: SecretBox | undefined,
+  ) {
+    this.#current = effectiveSettings(readSettingsFile(dataDir), env, box);
+  }
+
+  get current(): Settings {
+    return this.#current;
+  }
+
+  /** Whether a settings file exists (a first start has none). */
+  get saved(): boolean {
+    return existsSync(settingsPath(this.dataDir));
+  }
+
+  apply(patch: SettingsPatch): Result<SettingsChange, PatchProblem> {
+    const raw = readSettingsFile(this.dataDir);
+    const next = applySettingsPatch(raw, patch);
+    if (!next.ok) return next;
+    let settings: Settings;
+    try {
+      settings = effectiveSettings(next.value, this.env, this.box);
+    } catch (error) {
+      return err({ field: (error as Error).message });
+    }
+    writeSettingsFile(this.dataDir, this.box ? sealSecrets(next.value, this.box) : next.value);
+    const before = this.#current;
+    this.#current = settings;
+    const changed = (Object.keys(settings) as (keyof Settings)[]).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(settings[key]));
+    const change = { settings, changed };
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A follower's failure is its own: the settings are saved.
+      }
+    }
+    return ok(change);
+  }
+
+  onChange(listener: (change: SettingsChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
 }

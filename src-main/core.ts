@@ -17,15 +17,18 @@ import {
   type StatusView,
 } from '../shared/contract.ts';
 import { ok } from '../shared/result.ts';
-import { authHandlers, createAuth } from './core/auth.ts';
+import { authHandlers, createAuth, ensurePeople } from './core/auth.ts';
 import { failure, firstField, type CoreContext } from './core/context.ts';
 import { journalHandlers } from './core/journal.ts';
+import { peopleHandlers } from './core/people.ts';
 import { redemptionHandlers } from './core/redemptions.ts';
 import { settingsHandlers } from './core/settings.ts';
+import { setupHandlers } from './core/setup.ts';
 import { statusView } from './core/status.ts';
 import { toRedemptionView } from './core/views.ts';
 import { createLogger } from './log.ts';
-import { queueStatus, Replayer } from './redemption/offline.ts';
+import { queueStatus } from './journal/queue.ts';
+import { Replayer } from './redemption/offline.ts';
 import { openTerminal, type OpenTerminalOptions, type Terminal } from './terminal.ts';
 
 export { DEFAULT_PEOPLE, hashPin } from './core/auth.ts';
@@ -50,12 +53,14 @@ export type OpenCoreOptions = Readonly<{
   env?: Readonly<Record<string, string | undefined>>;
   /** For tests: how often the background replay looks at the queue. */
   replayIntervalMs?: number;
+  /** For tests: the clock of the PIN lockout and the idle lock. */
+  now?: () => number;
 }> &
-  Pick<OpenTerminalOptions, 'engine' | 'secretBox'>;
+  Pick<OpenTerminalOptions, 'engine' | 'secretBox' | 'label'>;
 
 export async function openCore(options: OpenCoreOptions): Promise<Core> {
   const env = options.env ?? process.env;
-  const terminal = await openTerminal({ dataDir: options.dataDir, env, engine: options.engine, secretBox: options.secretBox });
+  const terminal = await openTerminal({ dataDir: options.dataDir, env, engine: options.engine, secretBox: options.secretBox, label: options.label ?? 'counter app' });
   const listeners = new Set<(event: CoreEvent) => void>();
   let closed = false;
 
@@ -81,23 +86,58 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     },
   });
 
+  const now = options.now ?? Date.now;
+  const settings = terminal.config.store;
+  await ensurePeople(terminal.db, settings.current.people);
+  const auth = createAuth({ db: terminal.db, terminalId: settings.current.terminalId, now });
   const ctx: CoreContext = {
     terminal,
     secretBox: options.secretBox,
     emit,
     pushStatus,
     replayer,
-    state: { session: null, language: terminal.config.settings.language, scanners: [] },
+    auth,
+    settings,
+    now,
+    state: {
+      session: null,
+      language: settings.current.language,
+      scanners: [],
+      // A first start (no settings file yet, nothing from the environment) opens the setup screen.
+      setupNeeded: !settings.saved && !env.GCTERM_API_BASE && env.GCTERM_SKIP_SETUP !== '1',
+      lastUse: now(),
+    },
   };
-  const auth = createAuth(ctx);
+
+  // Followers of the settings: the UI language and the status bar (which carries the scanner
+  // settings the page and the hardware hub follow); the offline limits are read per use.
+  const unfollow = settings.onChange(({ settings: next, changed }) => {
+    if (changed.includes('language')) ctx.state.language = next.language;
+    pushStatus();
+  });
 
   const handlers = {
-    ...authHandlers(ctx, auth),
+    ...authHandlers(ctx),
     'status:get': async () => ok(statusView(ctx)),
-    ...redemptionHandlers(ctx, auth),
+    ...redemptionHandlers(ctx),
     ...journalHandlers(ctx),
-    ...settingsHandlers(ctx, auth),
+    ...settingsHandlers(ctx),
+    ...peopleHandlers(ctx),
+    ...setupHandlers(ctx),
   } satisfies CoreApi;
+
+  // The idle lock: a session unused for the configured minutes is signed out.
+  const PASSIVE: ReadonlySet<ApiName> = new Set<ApiName>(['status:get', 'session:get', 'language:set']);
+  const idleCheck = () => {
+    const minutes = settings.current.idleLockMinutes;
+    if (ctx.state.session && minutes > 0 && now() - ctx.state.lastUse >= minutes * 60_000) {
+      log.info('idle lock', { name: ctx.state.session.name });
+      ctx.state.session = null;
+      pushStatus();
+    }
+  };
+  const idleTimer = setInterval(idleCheck, 15_000);
+  idleTimer.unref();
 
   terminal.engine.onChange((row) => emit({ type: 'redemption', redemption: toRedemptionView(row) }));
   terminal.connectivity.onChange(pushStatus);
@@ -107,6 +147,10 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     (Object.keys(handlers) as ApiName[]).map((name) => [
       name,
       async (request: unknown) => {
+        if (!PASSIVE.has(name)) {
+          idleCheck();
+          ctx.state.lastUse = now();
+        }
         const parsed = requestSchemas[name].safeParse(request ?? {});
         if (!parsed.success) return failure('invalid_request', { field: firstField(parsed.error) });
         try {
@@ -141,6 +185,8 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     queuedCount: () => queueStatus(terminal.db).depth,
     async close() {
       closed = true;
+      clearInterval(idleTimer);
+      unfollow();
       await replayer.stop();
       listeners.clear();
       await terminal.close();

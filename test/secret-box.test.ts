@@ -33,7 +33,10 @@ describe('credentials at rest', () => {
     const box = FakeSecretBox('alice');
     const env = { GCTERM_API_BASE: sim.url };
     let core = await openCore({ dataDir: dir.path, env, secretBox: box });
-    const saved = await core['settings:update']({ managerPin: '9999', patch: { token: { provider: 'appsecret', appid: SANDBOX_APPID, secret: SANDBOX_SECRET } } });
+    // Credentials of a LIVE terminal change only once the fresh-install PINs are gone.
+    await core['people:resetPin']({ managerPin: '9999', name: '收银员1', pin: '2468' });
+    await core['people:resetPin']({ managerPin: '9999', name: '店长', pin: '8642' });
+    const saved = await core['settings:update']({ managerPin: '8642', patch: { token: { provider: 'appsecret', appid: SANDBOX_APPID, secret: SANDBOX_SECRET } } });
     expect(saved.ok).toBe(true);
     await core.close();
     const onDisk = readFileSync(join(dir.path, 'settings.json'), 'utf8');
@@ -41,7 +44,7 @@ describe('credentials at rest', () => {
     expect(onDisk).toContain('enc:v1:');
 
     core = await openCore({ dataDir: dir.path, env, secretBox: box });
-    await core['session:signIn']({ pin: '1234' });
+    await core['session:signIn']({ pin: '2468' });
     const lookup = await core['card:lookup']({ code: '688000000001' });
     expect(lookup.ok).toBe(true); // the decrypted secret fetched a token
     await core.close();

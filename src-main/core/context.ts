@@ -9,9 +9,10 @@ import type { CoreEvent, ErrorView, Role, StatusView } from '../../shared/contra
 import type { Language } from '../../shared/i18n/reasons.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
 import { err, type Result } from '../../shared/result.ts';
-import type { SecretBox } from '../config.ts';
+import type { SecretBox, SettingsStore } from '../config.ts';
 import type { Replayer } from '../redemption/offline.ts';
 import type { Terminal } from '../terminal.ts';
+import type { Auth } from './auth.ts';
 
 export type SessionState = { name: string; role: Role; at: number } | null;
 
@@ -22,11 +23,19 @@ export type CoreContext = Readonly<{
   /** Pushes the status bar's view to every follower (no-op once closed). */
   pushStatus(): void;
   replayer: Replayer;
+  auth: Auth;
+  /** The saved settings: read them here, change them with `settings.apply`, follow `settings.onChange`. */
+  settings: SettingsStore;
+  now(): number;
   /** Mutable state of this core: who is signed in, the UI language, what the scanners report. */
   state: {
     session: SessionState;
     language: Language;
     scanners: StatusView['scanners'];
+    /** A first start: the setup screen runs before anything else. */
+    setupNeeded: boolean;
+    /** When the counter was last used (any call but status reads): the idle lock counts from it. */
+    lastUse: number;
   };
 }>;
 

@@ -1,14 +1,10 @@
 /** The counter: card lookup, redemption, a manager's void and review actions, offline replay. */
 import type { CoreApi } from '../../shared/contract.ts';
 import { err, ok } from '../../shared/result.ts';
-import type { Auth } from './auth.ts';
 import { failure, type CoreContext } from './context.ts';
 import { toCardView, toRedemptionView } from './views.ts';
 
-export function redemptionHandlers(
-  ctx: CoreContext,
-  auth: Auth,
-): Pick<CoreApi, 'card:lookup' | 'redemption:submit' | 'redemption:void' | 'review:resolve' | 'offline:replay'> {
+export function redemptionHandlers(ctx: CoreContext): Pick<CoreApi, 'card:lookup' | 'redemption:submit' | 'redemption:void' | 'review:resolve' | 'offline:replay'> {
   const { terminal } = ctx;
   return {
     'card:lookup': async ({ code }) => {
@@ -26,16 +22,16 @@ export function redemptionHandlers(
       return ok(toRedemptionView(result.value));
     },
     'redemption:void': async ({ id, managerPin }) => {
-      const manager = await auth.managerBy(managerPin);
-      if (!manager) return failure('manager_required');
-      const result = await terminal.engine.void(id, manager.name);
+      const manager = await ctx.auth.manager(managerPin, 'void');
+      if (!manager.ok) return err(manager.error);
+      const result = await terminal.engine.void(id, manager.value.name);
       if (!result.ok) return err(result.error);
       return ok(toRedemptionView(result.value));
     },
     'review:resolve': async ({ id, action, managerPin, note }) => {
-      const manager = await auth.managerBy(managerPin);
-      if (!manager) return failure('manager_required');
-      const result = await terminal.engine.resolveReview(id, action, manager.name, note);
+      const manager = await ctx.auth.manager(managerPin, 'review');
+      if (!manager.ok) return err(manager.error);
+      const result = await terminal.engine.resolveReview(id, action, manager.value.name, note);
       ctx.pushStatus();
       if (!result.ok) return err(result.error);
       return ok(toRedemptionView(result.value));

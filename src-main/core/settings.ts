@@ -1,14 +1,14 @@
 /** The Settings screen's calls (manager only) and the language switch any cashier may use. */
-import type { CoreApi, ScannerDevices, SettingsView } from '../../shared/contract.ts';
-import { ok } from '../../shared/result.ts';
+import type { CoreApi, ErrorView, ScannerDevices, SettingsView } from '../../shared/contract.ts';
+import { err, ok, type Result } from '../../shared/result.ts';
+import type { SettingsPatch } from '../../shared/settings-patch.ts';
 import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/scan/settings.ts';
-import { readSettingsFile, sealSecrets, SettingsSchema, writeSettingsFile, type Settings } from '../config.ts';
+import type { Settings } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { hex4 } from '../scanners/hid-reports.ts';
 import { listHidDevices } from '../scanners/hid.ts';
 import { listSerialPorts } from '../scanners/serial-ports.ts';
-import type { Auth } from './auth.ts';
-import { failure, firstField, type CoreContext } from './context.ts';
+import { failure, type CoreContext } from './context.ts';
 
 const log = createLogger('core');
 
@@ -84,53 +84,51 @@ export function settingsView(settings: Settings, sandbox: boolean, devices: Scan
     language: settings.language,
     offline: settings.offline,
     scanners: withScannerDefaults(settings.scanners as ScannerSettingsPatch),
+    idleLockMinutes: settings.idleLockMinutes,
     devices,
   };
 }
 
-/** Settings a manager may change from the UI; secrets are write-only. */
-const SettingsPatchSchema = SettingsSchema.pick({
-  apiBase: true,
-  token: true,
-  terminalId: true,
-  locationId: true,
-  merchantId: true,
-  allowedCardIds: true,
-  language: true,
-  offline: true,
-  scanners: true,
-}).partial();
+/** Whether a patch would leave this terminal talking to the live WeChat API. */
+const goesLive = (current: Settings, patch: SettingsPatch): boolean => {
+  const apiBase = patch.apiBase !== undefined ? patch.apiBase : current.apiBase;
+  return apiBase !== null;
+};
 
-export function settingsHandlers(ctx: CoreContext, auth: Auth): Pick<CoreApi, 'settings:get' | 'settings:update' | 'language:set'> {
+/**
+ * Applies a patch for `manager` (already checked): LIVE is refused while a fresh-install PIN is
+ * still in use; the store changes exactly the keys present and tells its followers.
+ */
+export async function applySettings(ctx: Pick<CoreContext, 'auth' | 'settings'>, patch: SettingsPatch): Promise<Result<Settings, ErrorView>> {
+  if (goesLive(ctx.settings.current, patch) && (patch.apiBase !== undefined || patch.token !== undefined) && (await ctx.auth.usesDefaultPins())) {
+    return failure('pin_default_live');
+  }
+  const applied = ctx.settings.apply(patch);
+  if (!applied.ok) return failure('invalid_request', { field: applied.error.field });
+  return ok(applied.value.settings);
+}
+
+export function settingsHandlers(ctx: CoreContext): Pick<CoreApi, 'settings:get' | 'settings:update' | 'language:set'> {
   const { terminal } = ctx;
-  const saveSettings = (file: Readonly<Record<string, unknown>>) =>
-    writeSettingsFile(terminal.config.dataDir, ctx.secretBox ? sealSecrets(file, ctx.secretBox) : file);
   return {
     'settings:get': async ({ managerPin }) => {
-      if (!(await auth.managerBy(managerPin))) return failure('manager_required');
-      return ok(settingsView(terminal.config.settings, terminal.config.sandbox, await listScannerDevices()));
+      const manager = await ctx.auth.manager(managerPin, 'settings');
+      if (!manager.ok) return err(manager.error);
+      return ok(settingsView(ctx.settings.current, terminal.config.sandbox, await listScannerDevices()));
     },
     'settings:update': async ({ managerPin, patch }) => {
-      if (!(await auth.managerBy(managerPin))) return failure('manager_required');
-      const parsed = SettingsPatchSchema.safeParse(patch);
-      if (!parsed.success) return failure('invalid_request', { field: firstField(parsed.error) });
-      const file = { ...readSettingsFile(terminal.config.dataDir), ...parsed.data };
-      const validated = SettingsSchema.safeParse(file);
-      if (!validated.success) return failure('invalid_request', { field: firstField(validated.error) });
-      saveSettings(file);
-      // Limits and language apply at once; connection settings on the next start.
-      Object.assign(terminal.config.settings, { offline: validated.data.offline, language: validated.data.language, scanners: validated.data.scanners });
-      ctx.state.language = validated.data.language;
-      ctx.pushStatus();
-      return ok(settingsView(validated.data, terminal.config.sandbox, await listScannerDevices()));
+      const manager = await ctx.auth.manager(managerPin, 'settings');
+      if (!manager.ok) return err(manager.error);
+      const applied = await applySettings(ctx, patch);
+      if (!applied.ok) return applied;
+      log.info('settings changed', { by: manager.value.name, keys: Object.keys(patch) });
+      return ok(settingsView(applied.value, terminal.config.sandbox, await listScannerDevices()));
     },
-    'language:set': async ({ language: next }) => {
-      ctx.state.language = next;
-      // Remembered for the next start, like every other setting of this terminal.
-      saveSettings({ ...readSettingsFile(terminal.config.dataDir), language: next });
-      Object.assign(terminal.config.settings, { language: next });
-      ctx.pushStatus();
-      return ok({ language: next });
+    'language:set': async ({ language }) => {
+      // Remembered for the next start, like every other setting of this terminal; nothing else changes.
+      const applied = ctx.settings.apply({ language });
+      if (!applied.ok) return failure('invalid_request', { field: applied.error.field });
+      return ok({ language: ctx.state.language });
     },
   };
 }

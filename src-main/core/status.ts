@@ -2,7 +2,7 @@
 import type { SessionView, StatusView } from '../../shared/contract.ts';
 import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/scan/settings.ts';
 import { countNeedsReview } from '../journal/counts.ts';
-import { queueStatus } from '../redemption/offline.ts';
+import { queueStatus } from '../journal/queue.ts';
 import type { CoreContext } from './context.ts';
 
 export function sessionView(ctx: CoreContext): SessionView {
@@ -15,7 +15,7 @@ export function statusView(ctx: CoreContext): StatusView {
   const queue = queueStatus(terminal.db);
   const connectivity = terminal.connectivity.status;
   return {
-    terminalId: terminal.config.settings.terminalId,
+    terminalId: ctx.settings.current.terminalId,
     sandbox: terminal.config.sandbox,
     online: connectivity.online,
     since: connectivity.since,
@@ -26,7 +26,8 @@ export function statusView(ctx: CoreContext): StatusView {
     needsReview: countNeedsReview(terminal.db),
     session: sessionView(ctx),
     scanners: ctx.state.scanners,
-    scannerSettings: withScannerDefaults(terminal.config.settings.scanners as ScannerSettingsPatch),
+    scannerSettings: withScannerDefaults(ctx.settings.current.scanners as ScannerSettingsPatch),
     language: ctx.state.language,
+    setupNeeded: ctx.state.setupNeeded,
   };
 }
