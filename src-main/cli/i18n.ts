@@ -5,6 +5,7 @@
 import i18next, { type TFunction } from 'i18next';
 import { DEFAULT_LANGUAGE, LANGUAGES, REASON_MESSAGES, type Language } from '../../shared/i18n/reasons.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
+import { MORE_MESSAGES } from './messages.ts';
 
 export const CLI_MESSAGES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
   'zh-CN': {
@@ -127,7 +128,7 @@ export async function createTranslator(language: Language): Promise<Translator> 
     // i18next otherwise prints a sponsor notice to stdout, which would corrupt --json output.
     showSupportNotice: false,
     resources: Object.fromEntries(
-      LANGUAGES.map((lng) => [lng, { translation: { ...CLI_MESSAGES[lng], reason: REASON_MESSAGES[lng] } }]),
+      LANGUAGES.map((lng) => [lng, { translation: { ...CLI_MESSAGES[lng], ...MORE_MESSAGES[lng], reason: REASON_MESSAGES[lng] } }]),
     ),
   });
   return {

@@ -76,6 +76,8 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
       const mode = status.ok && status.value.sandbox ? 'SANDBOX / 沙箱' : 'LIVE / 正式';
       io.out(`gcterm browser mode — ${mode}`);
       io.out(`  data:  ${dataDir}`);
+      // The embedded WeChat simulator of the sandbox: its admin API mints dynamic codes, sets faults.
+      if (core.terminal.sim) io.out(`  simulator / 模拟器:  ${core.terminal.sim.url}  (admin: ${core.terminal.sim.url}/sim/)`);
       io.out(`  Open this address (it holds this launch's access key) / 请打开此地址（含本次访问密钥）:`);
       io.out(`  ${server.url}`);
       io.out('Press Ctrl+C to stop. / 按 Ctrl+C 停止。');

@@ -21,6 +21,7 @@ import type { CardLookup } from '../redemption/engine.ts';
 import { openTerminal, type Terminal } from '../terminal.ts';
 import { createTranslator, pickLanguage, type Translator } from './i18n.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
+import { isDay, isInputReason } from './messages.ts';
 
 export const EXIT = { ok: 0, error: 1, declined: 2, review: 3, unknown: 4, cannotStart: 5 } as const;
 
@@ -132,10 +133,15 @@ export async function withTerminal(io: CliIO, options: GlobalOptions, fn: (termi
   }
 }
 
+/**
+ * A refusal: bad input (the code, the amount, the request) exits 1 and says so; only a card or
+ * WeChat refusal exits 2 and reads "declined".
+ */
 export function refuse(io: CliIO, tr: Translator, json: boolean | undefined, reason: ReasonCode, exitCode: number = EXIT.error): void {
+  const code = isInputReason(reason) ? EXIT.error : exitCode;
   if (json) io.out(JSON.stringify({ error: reason, message: tr.reason(reason) }));
-  else io.err(tr.t('declined', { reason: tr.reason(reason) }));
-  io.setExitCode(exitCode);
+  else io.err(tr.t(code === EXIT.declined ? 'declined' : isInputReason(reason) ? 'invalidInput' : 'error', { reason: tr.reason(reason), message: tr.reason(reason) }));
+  io.setExitCode(code);
 }
 
 export const globals = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
@@ -218,10 +224,12 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
     .description('list redemptions, or `journal verify` the tamper-evident chain / 交易日志')
     .argument('[action]', '"verify" to check the chain')
     .option('--date <YYYY-MM-DD>', 'the day to list (default: today)')
+    .option('--from <YYYY-MM-DD>', 'first day of a range (with --to; default: the --to day)')
+    .option('--to <YYYY-MM-DD>', 'last day of a range, included (default: today)')
     .addOption(new Option('--state <state>', 'only this state').choices(REDEMPTION_STATES as unknown as string[]))
     .option('--all', 'every day')
     .option('--csv', 'CSV for a spreadsheet')
-    .action(async (action: string | undefined, local: { date?: string; state?: RedemptionState; all?: boolean; csv?: boolean }, command: Command) => {
+    .action(async (action: string | undefined, local: { date?: string; from?: string; to?: string; state?: RedemptionState; all?: boolean; csv?: boolean }, command: Command) => {
       const options = globals(command);
       await withTerminal(io, options, async (terminal, tr) => {
         if (action === 'verify') {
@@ -232,15 +240,28 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
           return;
         }
         if (action !== undefined) return refuse(io, tr, options.json, 'invalid_request');
-        // A day that does not exist (2024-02-30) would silently list another one.
-        if (local.date !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(local.date) && localDate(dayRange(local.date).fromMs) === local.date)) {
-          return refuse(io, tr, options.json, 'invalid_request');
+        // A day that does not exist (2024-02-30, 2026-13-45) would silently list another one.
+        for (const day of [local.date, local.from, local.to]) {
+          if (day !== undefined && !isDay(day)) {
+            if (options.json) io.out(JSON.stringify({ error: 'invalid_request', message: tr.t('badDate', { date: day }) }));
+            else io.err(tr.t('badDate', { date: day }));
+            io.setExitCode(EXIT.error);
+            return;
+          }
         }
-        const range = local.all ? {} : dayRange(local.date ?? localDate(Date.now()));
+        const ranged = local.from !== undefined || local.to !== undefined;
+        const last = local.to ?? localDate(Date.now());
+        const first = local.from ?? last;
+        if (ranged && first > last) {
+          io.err(tr.t('badRange', { from: first, to: last }));
+          io.setExitCode(EXIT.error);
+          return;
+        }
+        const range = local.all ? {} : ranged ? { fromMs: dayRange(first).fromMs, toMs: dayRange(last).toMs } : dayRange(local.date ?? localDate(Date.now()));
         // Queued items are listed whatever their day: they are still open.
         const rows = listRedemptions(terminal.db, local.state === 'queued' ? { state: 'queued' } : { ...range, state: local.state });
         if (local.csv) {
-          io.out(toCsv(rows).trimEnd());
+          io.out(toCsv(rows, { language: tr.language }).trimEnd());
           // The chain head when exported, beside the rows (stderr: a redirected file stays plain CSV).
           io.err(headTrailer(journalHead(terminal.db)));
         }

@@ -2,8 +2,12 @@
 import { maskCode } from '../../shared/codes.ts';
 import { formatFen } from '../../shared/money.ts';
 import type { JournalHead } from './head.ts';
+import type { RedemptionState } from '../../shared/contract.ts';
+import { DEFAULT_LANGUAGE, REASON_MESSAGES, type Language } from '../../shared/i18n/reasons.ts';
+import type { ReasonCode } from '../../shared/reasons.ts';
 import type { RedemptionRow } from './redemptions.ts';
 
+/** The columns, as keys (stable names for scripts and tests); the header row is in words. */
 export const CSV_HEADER = [
   'id',
   'time',
@@ -19,7 +23,90 @@ export const CSV_HEADER = [
   'reason',
   'offline',
   'attempts',
+  'shortfall',
 ] as const;
+export type CsvColumn = (typeof CSV_HEADER)[number];
+
+/** The header row a manager reads: Chinese by default, English by choice. */
+export const CSV_HEADERS: Readonly<Record<Language, Readonly<Record<CsvColumn, string>>>> = {
+  'zh-CN': {
+    id: '交易号',
+    time: '时间',
+    terminal: '终端',
+    cashier: '收银员',
+    code: '卡号',
+    card_id: '卡券ID',
+    type: '类型',
+    amount: '金额（元）',
+    balance_before: '交易前余额（元）',
+    balance_after: '交易后余额（元）',
+    state: '状态',
+    reason: '原因',
+    offline: '离线受理',
+    attempts: '尝试次数',
+    shortfall: '差额另收（元）',
+  },
+  en: {
+    id: 'Transaction',
+    time: 'Time',
+    terminal: 'Terminal',
+    cashier: 'Cashier',
+    code: 'Code',
+    card_id: 'Card ID',
+    type: 'Type',
+    amount: 'Amount (CNY)',
+    balance_before: 'Balance before (CNY)',
+    balance_after: 'Balance after (CNY)',
+    state: 'State',
+    reason: 'Reason',
+    offline: 'Offline',
+    attempts: 'Attempts',
+    shortfall: 'Left to collect (CNY)',
+  },
+};
+
+const STATE_WORDS: Readonly<Record<Language, Readonly<Record<RedemptionState, string>>>> = {
+  'zh-CN': {
+    pending: '处理中',
+    queued: '离线待上传',
+    deducting: '扣款核对中',
+    consuming: '核销中',
+    voiding: '撤销中',
+    settled: '成功',
+    declined: '拒绝',
+    needs_review: '待人工核对',
+    voided: '已撤销',
+    written_off: '已核销损失',
+    collected_other: '已用其他方式收款',
+  },
+  en: {
+    pending: 'Processing',
+    queued: 'Queued offline',
+    deducting: 'Being checked',
+    consuming: 'Retiring the card',
+    voiding: 'Voiding',
+    settled: 'Settled',
+    declined: 'Declined',
+    needs_review: 'Needs review',
+    voided: 'Voided',
+    written_off: 'Written off',
+    collected_other: 'Collected another way',
+  },
+};
+
+const TYPE_WORDS: Readonly<Record<Language, Readonly<Record<'GIFT_CARD' | 'VOUCHER', string>>>> = {
+  'zh-CN': { GIFT_CARD: '礼品卡', VOUCHER: '兑换券' },
+  en: { GIFT_CARD: 'Gift card', VOUCHER: 'Voucher' },
+};
+
+/** A reason in words; a parameter the row does not carry is left out with its brackets. */
+function reasonWords(reason: ReasonCode, language: Language): string {
+  const template = REASON_MESSAGES[language][reason] ?? reason;
+  return template
+    .replace(/\s*[（(][^（()）]*\{\{\w+\}\}[^（()）]*[)）]/g, '')
+    .replace(/\{\{\w+\}\}/g, '')
+    .trim();
+}
 
 /**
  * A field a spreadsheet would run as a formula (starting =, +, -, @, tab or CR) gets a leading
@@ -41,7 +128,8 @@ export function localDateTime(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-export function csvRow(row: RedemptionRow): string[] {
+export function csvRow(row: RedemptionRow, language: Language = DEFAULT_LANGUAGE): string[] {
+  const shortfall = (row as RedemptionRow & { shortfall_fen?: number | null }).shortfall_fen ?? null;
   return [
     row.id,
     localDateTime(row.created_at),
@@ -49,14 +137,15 @@ export function csvRow(row: RedemptionRow): string[] {
     row.cashier,
     maskCode(row.real_code ?? row.scanned_code),
     row.card_id ?? '',
-    row.sub_card_type ?? '',
+    row.sub_card_type ? TYPE_WORDS[language][row.sub_card_type] : '',
     money(row.amount_fen),
     money(row.balance_before_fen),
     money(row.balance_after_fen),
-    row.state,
-    row.reason ?? '',
-    row.offline ? 'yes' : 'no',
+    STATE_WORDS[language][row.state] ?? row.state,
+    row.reason ? reasonWords(row.reason, language) : '',
+    row.offline ? (language === 'zh-CN' ? '是' : 'yes') : language === 'zh-CN' ? '否' : 'no',
     String(row.attempts),
+    money(shortfall),
   ];
 }
 
@@ -73,8 +162,10 @@ export function headTrailer(head: JournalHead | null): string {
  * RFC 4180 CSV with a header; fields that a spreadsheet would run as formulas are neutralised.
  * With `head`, a last line names the chain head (headTrailer).
  */
-export function toCsv(rows: readonly RedemptionRow[], options: Readonly<{ head?: JournalHead | null }> = {}): string {
-  const lines = [CSV_HEADER.join(','), ...rows.map((row) => csvRow(row).map(csvField).join(','))];
+export function toCsv(rows: readonly RedemptionRow[], options: Readonly<{ head?: JournalHead | null; language?: Language }> = {}): string {
+  const language = options.language ?? DEFAULT_LANGUAGE;
+  const header = CSV_HEADER.map((column) => CSV_HEADERS[language][column]);
+  const lines = [header.map(csvField).join(','), ...rows.map((row) => csvRow(row, language).map(csvField).join(','))];
   if (options.head !== undefined) lines.push(headTrailer(options.head));
   return `${lines.join('\r\n')}\r\n`;
 }
