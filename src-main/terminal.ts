@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { defaultDataDir, loadConfig, type Config, type SecretBox, type TokenConfig } from './config.ts';
-import { attachHub, type AttachedHub } from './hub/attach.ts';
 import { ensurePrivateDataDir } from './fs-private.ts';
+import { attachHub, type AttachedHub } from './hub/attach.ts';
 import { getSecret, putSecret } from './journal/cards.ts';
 import { openJournal, type Db } from './journal/db.ts';
 import { Engine, type EngineOptions } from './redemption/engine.ts';
@@ -32,6 +32,8 @@ export type OpenTerminalOptions = Readonly<{
   dataDir?: string;
   env?: Readonly<Record<string, string | undefined>>;
   engine?: Partial<EngineOptions>;
+  /** Who drives this terminal, as other processes on the data dir name it ("gcterm redeem", "counter app"). */
+  label?: string;
   /** Seals secrets at rest where the OS offers it (Electron's safeStorage). */
   secretBox?: SecretBox;
 }>;
@@ -87,6 +89,8 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       terminalId: hub?.terminalId ?? config.settings.terminalId,
       scope,
       offline: offlinePolicy(connectivity, () => config.settings.offline),
+      ownerLabel: options.label ?? 'gcterm',
+      requestTimeoutMs: config.settings.requestTimeoutMs,
       ...(hub ? { guard: hub.guard() } : {}),
       ...options.engine,
     });
@@ -103,6 +107,7 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       hub,
       async close() {
         await runningHub?.close();
+        engine.close();
         db.close();
         await runningSim?.close();
       },

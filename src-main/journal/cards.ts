@@ -20,9 +20,7 @@ export function getDynamicCode(db: Db, dynamicCode: string): DynamicCodeRow | un
 
 /** Remembers a presented dynamic code; false when it was seen before (a replay). */
 export function recordDynamicCode(db: Db, dynamicCode: string, redemptionId: string | null, at: number): boolean {
-  const result = db
-    .prepare('INSERT OR IGNORE INTO dynamic_codes (dynamic_code, first_seen_at, redemption_id) VALUES (?, ?, ?)')
-    .run(dynamicCode, at, redemptionId);
+  const result = stmt(db, 'INSERT OR IGNORE INTO dynamic_codes (dynamic_code, first_seen_at, redemption_id) VALUES (?, ?, ?)').run(dynamicCode, at, redemptionId);
   return result.changes === 1;
 }
 
@@ -37,9 +35,18 @@ export const DYNAMIC_CODE_VALID_MS = 5 * 60_000;
 export function claimDynamicCode(db: Db, dynamicCode: string, redemptionId: string, at: number): 'fresh' | 'looked_up' | 'replay' {
   if (recordDynamicCode(db, dynamicCode, redemptionId, at)) return 'fresh';
   const seen = getDynamicCode(db, dynamicCode);
-  if (!seen || seen.redemption_id !== null || seen.real_code === null || at - seen.first_seen_at > DYNAMIC_CODE_VALID_MS) return 'replay';
+  if (!seen || seen.redemption_id !== null || at - seen.first_seen_at > DYNAMIC_CODE_VALID_MS) return 'replay';
   stmt(db, 'UPDATE dynamic_codes SET redemption_id = ? WHERE dynamic_code = ? AND redemption_id IS NULL').run(redemptionId, dynamicCode);
-  return 'looked_up';
+  return seen.real_code === null ? 'fresh' : 'looked_up';
+}
+
+/**
+ * Gives a dynamic code back after its redemption was declined with nothing moved: the customer
+ * may present it again while WeChat still accepts it. A code whose redemption moved money is
+ * never given back.
+ */
+export function releaseDynamicCode(db: Db, dynamicCode: string, redemptionId: string): void {
+  stmt(db, 'UPDATE dynamic_codes SET redemption_id = NULL WHERE dynamic_code = ? AND redemption_id = ?').run(dynamicCode, redemptionId);
 }
 
 export function mapDynamicCode(db: Db, dynamicCode: string, realCode: string, cardId: string): void {
@@ -82,6 +89,23 @@ export function putCachedCard(db: Db, card: CachedCard): void {
     `INSERT OR REPLACE INTO card_cache (real_code, card_id, sub_card_type, balance_fen, user_card_status, end_time, use_dynamic_code, seen_at)
      VALUES (@real_code, @card_id, @sub_card_type, @balance_fen, @user_card_status, @end_time, @use_dynamic_code, @seen_at)`,
   ).run(card);
+}
+
+/** What the terminal now knows of a card's balance after its own write. */
+export function setCachedBalance(db: Db, realCode: string, balanceFen: number | null, at: number): void {
+  stmt(db, 'UPDATE card_cache SET balance_fen = ?, seen_at = ? WHERE real_code = ?').run(balanceFen, at, realCode);
+}
+
+export function setCachedConsumed(db: Db, realCode: string, at: number): void {
+  stmt(db, "UPDATE card_cache SET balance_fen = 0, user_card_status = 'CONSUMED', seen_at = ? WHERE real_code = ?").run(at, realCode);
+}
+
+/** Card ids of cached definitions that use custom codes (a scanned custom code needs its card_id). */
+export function customCodeCardIds(db: Db): string[] {
+  return (stmt(db, 'SELECT data FROM card_definitions').all() as Array<{ data: string }>)
+    .map((row) => JSON.parse(row.data) as CardDefinition)
+    .filter((definition) => definition.useCustomCode)
+    .map((definition) => definition.cardId);
 }
 
 export function getSecret(db: Db, name: string): string | null {

@@ -51,9 +51,16 @@ export function listEvents(db: Db, redemptionId: string): EventRow[] {
 
 export type { ChainVerification as ChainResult } from '../../shared/contract.ts';
 
+/** Redemption columns added after the first release (migration 0002 on). */
+const LATER_COLUMNS: ReadonlySet<string> = new Set(['shortfall_fen']);
+
 /** Canonical text of a redemption row as snapshotted in state events. */
 export function rowFingerprint(row: Readonly<Record<string, unknown>>): string {
-  const keys = Object.keys(row).sort();
+  // A column added by a later migration counts only once it holds a value, so the rows
+  // fingerprinted before it existed still match.
+  const keys = Object.keys(row)
+    .filter((k) => !(LATER_COLUMNS.has(k) && (row[k] === null || row[k] === undefined)))
+    .sort();
   return createHash('sha256')
     .update(JSON.stringify(keys.map((k) => [k, row[k] ?? null])))
     .digest('hex');

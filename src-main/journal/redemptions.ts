@@ -6,7 +6,8 @@
 import type { CodeKind } from '../../shared/codes.ts';
 import type { RedemptionState } from '../../shared/contract.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
-import { inTransaction, stmt, type Db } from './db.ts';
+import { canTransition } from '../../shared/states.ts';
+import { stmt, type Db } from './db.ts';
 import { appendEvent, rowFingerprint } from './events.ts';
 
 export type RedemptionRow = Readonly<{
@@ -31,6 +32,8 @@ export type RedemptionRow = Readonly<{
   attempts: number;
   created_at: number;
   updated_at: number;
+  /** The part of the sale the card did not cover, collected another way (a partial redemption). */
+  shortfall_fen: number | null;
 }>;
 
 export type RedemptionPatch = Partial<Omit<RedemptionRow, 'id' | 'created_at' | 'terminal_id'>>;
@@ -60,6 +63,7 @@ const COLUMNS = [
   'attempts',
   'created_at',
   'updated_at',
+  'shortfall_fen',
 ] as const;
 
 function stateEvent(db: Db, row: RedemptionRow, note: Readonly<Record<string, unknown>>): void {
@@ -89,6 +93,7 @@ export function insertRedemption(db: Db, input: NewRedemption, note: Readonly<Re
     detail: null,
     offline: 0,
     attempts: 0,
+    shortfall_fen: null,
     ...input,
     created_at: now,
     updated_at: now,
@@ -98,24 +103,51 @@ export function insertRedemption(db: Db, input: NewRedemption, note: Readonly<Re
   return row;
 }
 
-export function updateRedemption(db: Db, id: string, patch: RedemptionPatch, note: Readonly<Record<string, unknown>> = {}): RedemptionRow {
+/** A change that lost its race: the row is no longer in the state (or with the owner) the caller expected. */
+export class TransitionLostError extends Error {
+  constructor(
+    readonly id: string,
+    readonly expected: RedemptionState,
+    readonly found: RedemptionState | null,
+  ) {
+    super(`redemption ${id}: expected ${expected}, found ${found ?? 'no row'}`);
+    this.name = 'TransitionLostError';
+  }
+}
+
+/**
+ * Changes a redemption, compare-and-set: only while it is still in `from` (and, with `ownerId`,
+ * still owned by that process), and only along the state machine (shared/states.ts). Throws
+ * TransitionLostError when another process moved it first — the caller stops before any network
+ * call. Call inside a transaction.
+ */
+export function updateRedemption(
+  db: Db,
+  id: string,
+  from: RedemptionState,
+  patch: RedemptionPatch,
+  note: Readonly<Record<string, unknown>> = {},
+  ownerId?: string,
+): RedemptionRow {
+  const to = patch.state ?? from;
+  if (!canTransition(from, to)) throw new Error(`redemption ${id}: ${from} → ${to} is not a transition of the state machine`);
   const current = getRedemption(db, id);
-  if (!current) throw new Error(`redemption ${id} not found`);
+  if (!current) throw new TransitionLostError(id, from, null);
   const row: RedemptionRow = { ...current, ...patch, updated_at: Math.max(Date.now(), current.updated_at) };
   const sets = Object.keys(patch)
     .concat('updated_at')
-    .filter((k) => (COLUMNS as readonly string[]).includes(k))
+    .filter((k) => (COLUMNS as readonly string[]).includes(k) && k !== 'id')
     .map((k) => `${k} = @${k}`);
-  stmt(db, `UPDATE redemptions SET ${sets.join(', ')} WHERE id = @id`).run(row);
+  const ownerClause = ownerId === undefined ? '' : ' AND (SELECT owner_id FROM redemption_owners WHERE redemption_id = @id) = @__owner';
+  const result = stmt(db, `UPDATE redemptions SET ${sets.join(', ')} WHERE id = @id AND state = @__from${ownerClause}`).run({
+    ...row,
+    __from: from,
+    ...(ownerId === undefined ? {} : { __owner: ownerId }),
+  });
+  if (result.changes !== 1) throw new TransitionLostError(id, from, current.state === from ? current.state : current.state);
   stateEvent(db, row, note);
   return row;
 }
-
-/** Inserts (or updates) in its own durable transaction. */
-export const commitInsert = (db: Db, input: NewRedemption, note?: Readonly<Record<string, unknown>>) =>
-  inTransaction(db, () => insertRedemption(db, input, note));
-export const commitUpdate = (db: Db, id: string, patch: RedemptionPatch, note?: Readonly<Record<string, unknown>>) =>
-  inTransaction(db, () => updateRedemption(db, id, patch, note));
 
 export type RedemptionFilter = Readonly<{
   fromMs?: number;

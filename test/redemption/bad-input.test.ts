@@ -121,7 +121,7 @@ describe('codes', () => {
     ['an embedded NUL', '688000\u0000000001', 'code_invalid'],
     ['an embedded tab', '688000\t000001', 'code_invalid'],
     ['an ANSI escape sequence', '\u001b[31m688000000001', 'code_invalid'],
-    ['a DEL character', '688000000001\u007f', 'code_invalid'],
+    ['an embedded DEL character', '688000\u007f000001', 'code_invalid'],
     ['a C1 control character', '688000\u0085000001', 'code_invalid'],
     ['fullwidth digits', '６８８０００００００１', 'code_invalid'],
     ['too short', '12345', 'code_invalid'],

@@ -11,7 +11,8 @@ import { closedPortUrl } from '../helpers/net.ts';
 import { deductions, startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
 
-const BIN = join(import.meta.dirname, '../../bin/gcterm.js');
+/** gcterm with faults injected at named step boundaries (test-only entry point). */
+const BIN = join(import.meta.dirname, '../helpers/faulty-gcterm.mjs');
 
 type Run = Readonly<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 
@@ -53,8 +54,12 @@ async function journal(): Promise<JournalRow[]> {
 async function expectRecoveredExactlyOnce(card: { code: string }, initialFen: number, amountFen: number) {
   const recover = await gcterm(['recover', '--json'], env);
   expect(recover.code, recover.stderr).toBe(0);
-  // A late copy of an absolute update may land too: harmless, it sets the same balance.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // A late copy of an absolute update may land too: harmless, it sets the same balance. Wait
+  // until every updateuser the simulator received for this card has been applied.
+  const sent = async () => (await sim.requests()).filter((r) => r.path.endsWith('/updateuser') && (r.body as { code?: string } | null)?.code === card.code).length;
+  for (let waited = 0; deductions(await sim.code(card.code)).length < (await sent()) && waited < 5_000; waited += 20) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   const after = await sim.code(card.code);
   expect(after.balanceFen).toBe(initialFen - amountFen);
   expect(new Set(deductions(after).map((d) => d.balanceFen))).toEqual(new Set([initialFen - amountFen]));
@@ -68,13 +73,13 @@ describe('SIGKILL at every step of an online redemption, then recover', () => {
   it.each([
     ['journaled, before the lookup', 'after-pending', 20_000, '50'],
     ['journaled intent, before updateuser is sent', 'before-update-send', 20_000, '50'],
-    ['updateuser sent, before its answer', 'update-in-flight', 20_000, '50'],
+    ['updateuser sent, before its answer', 'update-sent', 20_000, '50'],
     ['answered, before the answer is journaled', 'after-update-answer', 20_000, '50'],
     ['card emptied, before consume', 'before-consume', 5_000, '50'],
     ['consumed, before the answer is journaled', 'after-consume-answer', 5_000, '50'],
   ] as const)('%s', async (_what, point, initialFen, amount) => {
     const card = await sim.createCard({ balanceFen: initialFen, merchantId: DEMO_MERCHANT_ID });
-    if (point === 'update-in-flight') await sim.fault({ path: '/card/generalcard/updateuser', kind: 'latency', latencyMs: 600, times: 1 });
+    if (point === 'update-sent') await sim.fault({ path: '/card/generalcard/updateuser', kind: 'latency', latencyMs: 600, times: 1 });
     const killed = await gcterm(['redeem', card.code, amount, '--json'], { ...env, GCTERM_CRASH_AT: point, GCTERM_CRASH_DELAY_MS: '150' });
     expect(killed.signal).toBe('SIGKILL');
     await expectRecoveredExactlyOnce(card, initialFen, 5_000);

@@ -112,8 +112,8 @@ describe("the manager's review actions", () => {
   it('settles partially: deducts what is left, retires the card, records the shortfall and who decided', async () => {
     const { card, row } = await heldForReview(3_000, 5_000);
     const result = await terminal.engine.resolveReview(row.id, 'settle_partial', '店长', 'customer paid the rest in cash');
-    expect(result.ok && result.value).toMatchObject({ state: 'settled', amount_fen: 3_000, balance_after_fen: 0 });
-    expect(result.ok && result.value.detail).toContain('shortfall 2000 fen');
+    expect(result.ok && result.value).toMatchObject({ state: 'settled', amount_fen: 3_000, balance_after_fen: 0, shortfall_fen: 2_000 });
+    expect(JSON.parse((result.ok && result.value.detail) || '{}')).toMatchObject({ partial: true, takenFen: 3_000, askedFen: 5_000, shortfallFen: 2_000 });
     expect(await sim.code(card.code)).toMatchObject({ balanceFen: 0, userCardStatus: 'CONSUMED' });
     const events = terminal.db.prepare("SELECT data FROM events WHERE redemption_id = ? AND kind = 'state'").all(row.id) as Array<{ data: string }>;
     expect(events.some((e) => e.data.includes('店长') && e.data.includes('settle_partial'))).toBe(true);
