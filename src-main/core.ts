@@ -164,7 +164,9 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
   ) as CoreApi;
 
   // Every start resumes what an interruption left unfinished, then the queue is forwarded.
-  const recovered = await terminal.engine.recover().catch((error: unknown) => {
+  // Rows another live process is working on (a CLI redemption beside the app) are left to it.
+  const onSkip = (row: Readonly<{ id: string; state: string; holder: string }>) => log.info(`left to its owner: ${row.id} (${row.state}) held by ${row.holder}`);
+  const recovered = await terminal.engine.recover({ onSkip }).catch((error: unknown) => {
     log.error('recovery failed', { message: (error as Error).message });
     return [];
   });
