@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { describeOpenFailure } from '../shared/i18n/journal.ts';
+import { pickLanguage } from './cli/i18n.ts';
 import { processIO, type RegisterCommand } from './cli/io.ts';
 import { registerSimCommand } from './cli/sim.ts';
 import { registerHubCommands } from './cli/hub.ts';
@@ -8,7 +10,8 @@ import { registerServeCommand } from './cli/serve.ts';
 import { earlyLanguage, isLanguageTag, MORE_MESSAGES, usageMessage } from './cli/messages.ts';
 import { registerReceiptCommand } from './cli/receipt.ts';
 import { registerShiftCommands } from './cli/shift.ts';
-import { registerTerminalCommands } from './cli/terminal-commands.ts';
+import { EXIT, registerTerminalCommands } from './cli/terminal-commands.ts';
+import { SqliteOpenError } from './sqlite.ts';
 
 /** Every command module, in the order `gcterm --help` lists them. */
 const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerScanCommands, registerHubCommands, registerSimCommand, registerReceiptCommand, registerShiftCommands];
@@ -46,6 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         io.err(usageMessage(error, earlyLanguage(argv, process.env), command));
       }
       return error.exitCode;
+    }
+    // A journal (or simulator database) that cannot be opened: a clear refusal, never a stack trace.
+    if (error instanceof SqliteOpenError) {
+      io.err(describeOpenFailure(error.reason, { path: error.path, message: error.detail }, pickLanguage(program.opts<{ lang?: string }>().lang, process.env)));
+      return EXIT.cannotStart;
     }
     throw error;
   }

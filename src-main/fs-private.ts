@@ -11,9 +11,12 @@ import { openFailureReason, SqliteOpenError } from './sqlite.ts';
 export const privateDirMode = 0o700;
 export const privateFileMode = 0o600;
 
+/** Only the owner can change a mode: another user's file is left as it is (opening it decides). */
 const tighten = (path: string, mode: number): void => {
   try {
-    if ((statSync(path).mode & 0o777) !== mode) chmodSync(path, mode);
+    const stat = statSync(path);
+    const mine = process.getuid === undefined || stat.uid === process.getuid();
+    if (mine && (stat.mode & 0o777) !== mode) chmodSync(path, mode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -46,7 +46,8 @@ export class SqliteOpenError extends Error {
 /** Maps an error from the file system or SQLite onto why the database cannot be used. */
 export function openFailureReason(error: unknown): OpenFailureReason {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return 'disk_full';
+  // SHMSIZE: the -shm file could not be grown, which SQLite documents as a full disk.
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_SHMSIZE') return 'disk_full';
   if (['EROFS', 'EACCES', 'EPERM'].includes(code) || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') {
     return 'read_only';
   }

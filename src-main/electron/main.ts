@@ -22,6 +22,7 @@ import { startHardwareScanners, type HardwareScanners } from '../shell/hardware-
 import { queueStatus } from '../redemption/offline.ts';
 import type { BrowserWindowInstance, ElectronMain, IpcMainInvokeEvent } from './electron-types.ts';
 import { QUIT_ANYWAY, quitWarning } from './quit-warning.ts';
+import { startFailureBox, startLanguage } from './start-failure.ts';
 import {
   APP_ENTRY_URL,
   APP_HOST,
@@ -42,8 +43,12 @@ const { app, BrowserWindow, ipcMain, protocol, session, Menu, dialog, safeStorag
 const dataDir = process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
 const rendererDir = resolve(__dirname, '..', 'dist', 'renderer');
 
-mkdirSync(join(dataDir, 'logs'), { recursive: true });
-const logFile = createWriteStream(join(dataDir, 'logs', 'gcterm.log'), { flags: 'a', mode: 0o600 });
+try {
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
+} catch {
+  // An unusable data directory: start() refuses with a message box naming why.
+}
+const logFile = createWriteStream(join(dataDir, 'logs', 'gcterm.log'), { flags: 'a', mode: 0o600 }).on('error', () => undefined);
 configureLogging({ sink: (line) => logFile.write(`${line}\n`), level: 'info' });
 const log = createLogger('electron');
 
@@ -228,6 +233,8 @@ if (!app.requestSingleInstanceLock()) {
 
   start().catch((error: unknown) => {
     log.error('start failed', { message: error instanceof Error ? error.message : String(error) });
+    const box = startFailureBox(error, startLanguage(process.env, safeSettings().language));
+    if (box) dialog.showMessageBoxSync(null, box);
     logFile.end(() => app.exit(1));
   });
 }
