@@ -79,7 +79,7 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       scope = { ...scope, locationId: scope.locationId ?? String(DEMO_LOCATION_ID), merchantId: scope.merchantId ?? String(DEMO_MERCHANT_ID) };
     }
     const connectivity = new Connectivity();
-    hub = attachHub(config.dataDir, db, { box: options.secretBox, env, online: () => connectivity.status.online });
+    hub = attachHub(config.dataDir, db, { box: options.secretBox, env, online: () => connectivity.status.online, requestTimeoutMs: config.settings.requestTimeoutMs });
     // An enrolled counter never calls a token endpoint: the hub is its one token source.
     const tokens = hub?.tokens ?? tokenProvider(config.settings.token, apiBase, config.settings.requestTimeoutMs, db, options.secretBox);
     const client = createWeChatClient({ baseURL: apiBase, timeoutMs: config.settings.requestTimeoutMs, tokens });
@@ -91,6 +91,8 @@ export async function openTerminal(options: OpenTerminalOptions = {}): Promise<T
       offline: offlinePolicy(connectivity, () => config.settings.offline),
       ownerLabel: options.label ?? 'gcterm',
       requestTimeoutMs: config.settings.requestTimeoutMs,
+      // How long a redemption waits for a card another process on this PC holds (default: a request timeout + 5 s).
+      ...(Number(env.GCTERM_CARD_WAIT_MS) > 0 ? { cardWaitMs: Number(env.GCTERM_CARD_WAIT_MS) } : {}),
       ...(hub ? { guard: hub.guard() } : {}),
       ...options.engine,
     });

@@ -21,6 +21,7 @@ import type { CardLookup } from '../redemption/engine.ts';
 import { openTerminal, type Terminal } from '../terminal.ts';
 import { createTranslator, pickLanguage, type Translator } from './i18n.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
+import { detailParams } from '../../shared/detail-params.ts';
 import { isDay, isInputReason } from './messages.ts';
 
 export const EXIT = { ok: 0, error: 1, declined: 2, review: 3, unknown: 4, cannotStart: 5 } as const;
@@ -65,7 +66,7 @@ export function redemptionJson(row: RedemptionRow): Record<string, unknown> {
 }
 
 export function describeRedemption(row: RedemptionRow, tr: Translator): string {
-  const reason = row.reason ? tr.reason(row.reason) : '';
+  const reason = row.reason ? tr.reason(row.reason, detailParams(row.detail)) : '';
   switch (row.state) {
     case 'settled':
       return row.sub_card_type === 'VOUCHER'
@@ -281,11 +282,13 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
     .action(async (_options: unknown, command: Command) => {
       const options = globals(command);
       await withTerminal(io, options, async (terminal, tr) => {
-        const rows = await terminal.engine.recover();
+        const skipped: Array<Readonly<{ id: string; state: string; holder: string }>> = [];
+        const rows = await terminal.engine.recover({ onSkip: (row) => skipped.push(row) });
         if (options.json) io.out(JSON.stringify(rows.map(redemptionJson)));
         else {
           io.out(tr.t('recovered', { count: rows.length }));
           for (const row of rows) io.out(`  ${row.id}  ${describeRedemption(row, tr)}`);
+          for (const row of skipped) io.out(tr.t('leftToOwner', { id: row.id, holder: row.holder }));
         }
         if (rows.some((row) => !['settled', 'declined', 'needs_review', 'voided'].includes(row.state))) io.setExitCode(EXIT.unknown);
       });

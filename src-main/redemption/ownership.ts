@@ -132,6 +132,7 @@ export class Ownership {
           const holder = this.tryHold(request);
           if (holder === null) break;
           if (performance.now() >= deadline) throw new CardBusyError(holder);
+          if (delay === 10) log.info(`waiting for the card held by ${holder}`, { purpose: request.purpose });
           await sleep(Math.min(delay, Math.max(1, deadline - performance.now())));
           delay = Math.min(250, delay * 2);
         }

@@ -7,6 +7,7 @@ import i18next, { type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import type { ErrorView, RedemptionView } from '../../shared/contract.ts';
 import { DEFAULT_LANGUAGE, REASON_MESSAGES, type Language } from '../../shared/i18n/reasons.ts';
+import { detailParams } from '../../shared/detail-params.ts';
 import { isReasonCode } from '../../shared/reasons.ts';
 import { formatYuan } from '../../shared/money.ts';
 import { en } from './en.ts';
@@ -56,15 +57,3 @@ export function redemptionReasonText(t: TFunction, redemption: Pick<RedemptionVi
   return reasonText(t, { reason: redemption.reason, params: detailParams(redemption.detail) });
 }
 
-function detailParams(detail: string | null): Readonly<Record<string, string | number>> | undefined {
-  if (!detail || !detail.startsWith('{')) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(detail);
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-    const params: Record<string, string | number> = {};
-    for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string' || typeof value === 'number') params[key] = value;
-    return params;
-  } catch {
-    return undefined;
-  }
-}
