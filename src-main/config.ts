@@ -241,7 +241,7 @@ export function applySettingsPatch(raw: Readonly<Record<string, unknown>>, patch
   const next: Record<string, unknown> = { ...raw };
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    if (key === 'offline') next.offline = { ...(isObject(raw.offline) ? raw.offline : {}), ...(value as object) };
+    if (key === 'offline' || key === 'printer') next[key] = { ...(isObject(raw[key]) ? raw[key] : {}), ...(value as object) };
     else if (key === 'token') next.token = patchToken(raw.token, value as NonNullable<SettingsPatch['token']>);
     else if (key === 'scanners') {
       const saved = isObject(raw.scanners) ? raw.scanners : {};
