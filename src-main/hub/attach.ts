@@ -8,7 +8,7 @@ import type { SecretBox } from '../config.ts';
 import type { Db } from '../journal/db.ts';
 import { composeGuards, type CardGuard } from '../redemption/guard.ts';
 import type { TokenProvider } from '../wechat/tokens.ts';
-import { DEFAULT_LEASE_TTL_MS, HubClient, hubGuard, hubTokenProvider, readHubEnrolment } from './client.ts';
+import { DEFAULT_LEASE_TTL_MS, HubClient, hubGuard, hubTokenProvider, readHubEnrolment, type HubCardGuard } from './client.ts';
 import { JournalSync } from './journal-sync.ts';
 
 export type AttachedHub = Readonly<{
@@ -17,6 +17,8 @@ export type AttachedHub = Readonly<{
   tokens: TokenProvider;
   /** The hub's guard after `local` (the local one first: processes on this PC, then the counters of the store). */
   guard(local?: CardGuard | null): CardGuard;
+  /** Recovery of an interrupted write from what the next holder of the card read (see HubCardGuard). */
+  resolveInterrupted: HubCardGuard['resolveInterrupted'];
   journal: JournalSync;
   close(): Promise<void>;
 }>;
@@ -24,14 +26,22 @@ export type AttachedHub = Readonly<{
 export function attachHub(
   dataDir: string,
   db: Db,
-  options: Readonly<{ box?: SecretBox; env?: Readonly<Record<string, string | undefined>>; online?: () => boolean; pushIntervalMs?: number }> = {},
+  options: Readonly<{
+    box?: SecretBox;
+    env?: Readonly<Record<string, string | undefined>>;
+    online?: () => boolean;
+    pushIntervalMs?: number;
+    /** WeChat request timeout: a lease must outlast a request (the engine checks before each write). */
+    requestTimeoutMs?: number;
+  }> = {},
 ): AttachedHub | null {
   const enrolment = readHubEnrolment(dataDir, options.box);
   if (!enrolment) return null;
   const env = options.env ?? process.env;
   const ttl = Number(env.GCTERM_HUB_LEASE_TTL_MS ?? DEFAULT_LEASE_TTL_MS);
   const client = new HubClient(enrolment, { timeoutMs: Number(env.GCTERM_HUB_TIMEOUT_MS ?? 5000) });
-  const guard = hubGuard(client, { ttlMs: Number.isFinite(ttl) && ttl >= 1000 ? ttl : DEFAULT_LEASE_TTL_MS });
+  const floor = (options.requestTimeoutMs ?? 10_000) + 3000;
+  const guard = hubGuard(client, { ttlMs: Math.max(floor, Number.isFinite(ttl) && ttl >= 1000 ? ttl : DEFAULT_LEASE_TTL_MS) });
   const journal = new JournalSync(db, client, options.online);
   journal.start(options.pushIntervalMs ?? Number(env.GCTERM_HUB_PUSH_MS ?? 3000));
   return {
@@ -39,6 +49,7 @@ export function attachHub(
     terminalId: enrolment.terminalId,
     tokens: hubTokenProvider(client),
     guard: (local) => (local ? composeGuards(local, guard) : guard),
+    resolveInterrupted: (key, redemptionId) => guard.resolveInterrupted(key, redemptionId),
     journal,
     close: () => journal.stop(),
   };

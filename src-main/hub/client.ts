@@ -13,7 +13,7 @@ import { createLogger, maskSecret } from '../log.ts';
 import { CardBusyError, CardHoldLostError, GuardUnavailableError, type CardGuard, type CardHold, type HoldRequest } from '../redemption/guard.ts';
 import { TokenError, WeChatError } from '../wechat/errors.ts';
 import type { TokenProvider } from '../wechat/tokens.ts';
-import { AcquireAnswer, BusyAnswer, HubErrorAnswer, newKeyPair, signer, TokenAnswer, type Signer } from './protocol.ts';
+import { AcquireAnswer, BusyAnswer, HistoryAnswer, HubErrorAnswer, newKeyPair, signer, TokenAnswer, type LeaseHistory, type Signer } from './protocol.ts';
 
 const log = createLogger('hub-client');
 
@@ -230,7 +230,17 @@ function failure(answer: HubAnswer, what: string): Error {
   return new GuardUnavailableError(`${what}: ${parsed.success ? parsed.data.message : `HTTP ${answer.status}`}`);
 }
 
-export function hubGuard(hub: HubClient, options: HubGuardOptions = {}): CardGuard {
+/** The hub's guard, plus what only a shared guard can answer. */
+export type HubCardGuard = CardGuard &
+  Readonly<{
+    /**
+     * For recovery of an interrupted write: did it land? Answered from what the next holder of the
+     * card read (see HubStore.history); 'unknown' when nobody has read the card since.
+     */
+    resolveInterrupted(key: string, redemptionId: string): Promise<LeaseHistory>;
+  }>;
+
+export function hubGuard(hub: HubClient, options: HubGuardOptions = {}): HubCardGuard {
   const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
   const now = options.now ?? Date.now;
   return {
@@ -290,12 +300,17 @@ export function hubGuard(hub: HubClient, options: HubGuardOptions = {}): CardGua
         },
       };
     },
-    async claimDynamicCode(code, redemptionId) {
+    async resolveInterrupted(key: string, redemptionId: string) {
+      const answer = await hub.call('POST', '/v1/leases/history', { key, redemptionId });
+      if (answer.status !== 200) throw failure(answer, 'lease history');
+      return HistoryAnswer.parse(answer.data);
+    },
+    async claimDynamicCode(code: string, redemptionId: string) {
       const answer = await hub.call('POST', '/v1/dynamic/claim', { code, redemptionId });
       if (answer.status !== 200) throw failure(answer, 'dynamic code claim');
       return z.object({ result: z.enum(['claimed', 'replay']) }).parse(answer.data).result;
     },
-    async releaseDynamicCode(code, redemptionId) {
+    async releaseDynamicCode(code: string, redemptionId: string) {
       const answer = await hub.call('POST', '/v1/dynamic/release', { code, redemptionId });
       if (answer.status !== 200) throw failure(answer, 'dynamic code release');
     },

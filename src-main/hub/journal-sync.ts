@@ -9,7 +9,7 @@ import type { Db } from '../journal/db.ts';
 import { localDate, type RedemptionRow } from '../journal/redemptions.ts';
 import type { EventRow } from '../journal/events.ts';
 import { createLogger } from '../log.ts';
-import { queueStatus } from '../redemption/offline.ts';
+import { queueStatus } from '../journal/queue.ts';
 import { GuardUnavailableError } from '../redemption/guard.ts';
 import type { HubClient } from './client.ts';
 import { HubErrorAnswer, JournalAnswer, MAX_BODY_BYTES, type JournalPush, type RedemptionSnapshot } from './protocol.ts';

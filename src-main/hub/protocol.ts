@@ -97,6 +97,17 @@ export const RenewBody = LeaseBody.extend({ ttlMs: z.number().int().min(1000).ma
 const fen = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 export const ObserveBody = LeaseBody.extend({ balanceBeforeFen: fen.nullable(), balanceSetFen: fen.nullable().optional() }).strict();
 
+export const HistoryBody = z.object({ key: z.string().min(1).max(256), redemptionId: id }).strict();
+export const HistoryAnswer = z.object({
+  /** 'applied': the next holder read the balance this one set; 'not_applied': it read the balance this one saw before. */
+  outcome: z.enum(['applied', 'not_applied', 'unknown']),
+  fence: z.number().nullable(),
+  balanceBeforeFen: z.number().nullable(),
+  balanceSetFen: z.number().nullable(),
+  nextObservedFen: z.number().nullable(),
+});
+export type LeaseHistory = z.infer<typeof HistoryAnswer>;
+
 export const DynamicBody = z.object({ code: z.string().min(1).max(256), redemptionId: id }).strict();
 export const TokenRefusedBody = z.object({ token: z.string().min(1).max(2048) }).strict();
 

@@ -19,6 +19,7 @@ import {
   EnrolBody,
   enrolmentCodeHash,
   HEADER,
+  HistoryBody,
   HUB_ERRORS,
   JournalBody,
   LeaseBody,
@@ -241,6 +242,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         const input = parse(LeaseBody, body);
         return { released: await store.release(terminalId, input.key, input.fence) };
       }
+      case 'POST /v1/leases/history': {
+        const input = parse(HistoryBody, body);
+        return store.history(terminalId, input.key, input.redemptionId);
+      }
       case 'POST /v1/dynamic/claim': {
         const input = parse(DynamicBody, body);
         return { result: await store.claimDynamic(terminalId, input.code, input.redemptionId) };
@@ -354,6 +359,7 @@ const ROUTES = new Set([
   'POST /v1/leases/renew',
   'POST /v1/leases/observe',
   'POST /v1/leases/release',
+  'POST /v1/leases/history',
   'POST /v1/dynamic/claim',
   'POST /v1/dynamic/release',
   'GET /v1/token',

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { KeyObject } from 'node:crypto';
 import { publicKeyOf } from './protocol.ts';
-import type { JournalPush } from './protocol.ts';
+import type { JournalPush, LeaseHistory } from './protocol.ts';
 
 export const ENROLMENT_VALID_MS = 15 * 60_000;
 /** Nonces are kept a little longer than the skew window on either side. */
@@ -242,6 +242,30 @@ export class HubStore {
       [key, fence, terminalId],
     );
     return Number(rows[0]?.released ?? 0) > 0;
+  }
+
+  /**
+   * What the hub knows of a redemption's last lease on a card and of the holder after it: when
+   * the next holder read exactly the balance this one was setting, the write landed; when it read
+   * the balance this one saw before, it did not (one writer per card: nobody else wrote between).
+   */
+  async history(terminalId: string, key: string, redemptionId: string): Promise<LeaseHistory> {
+    const { rows } = await this.pool.query<{ fence: string; before: string | null; set: string | null; next: string | null }>(
+      `SELECT l.fence, l.balance_before_fen AS before, l.balance_set_fen AS set,
+         (SELECT n.balance_before_fen FROM hub_lease_log n
+          WHERE n.card_key = l.card_key AND n.fence > l.fence AND n.balance_before_fen IS NOT NULL ORDER BY n.fence LIMIT 1) AS next
+       FROM hub_lease_log l
+       WHERE l.card_key = $1 AND l.terminal_id = $2 AND l.redemption_id = $3 AND l.balance_set_fen IS NOT NULL
+       ORDER BY l.fence DESC LIMIT 1`,
+      [key, terminalId, redemptionId],
+    );
+    const row = rows[0];
+    if (!row) return { outcome: 'unknown', fence: null, balanceBeforeFen: null, balanceSetFen: null, nextObservedFen: null };
+    const before = num(row.before);
+    const set = num(row.set);
+    const next = num(row.next);
+    const outcome = next === null || set === null ? 'unknown' : next === set ? 'applied' : next === before ? 'not_applied' : 'unknown';
+    return { outcome, fence: Number(row.fence), balanceBeforeFen: before, balanceSetFen: set, nextObservedFen: next };
   }
 
   // ---- dynamic codes ----

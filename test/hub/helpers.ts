@@ -75,3 +75,27 @@ export async function enrolCounter(hubUrl: string, db: string, terminalId: strin
   if (enrolled.code !== 0) throw new Error(`enrol: ${enrolled.stdout}${enrolled.stderr}`);
   return dataDir;
 }
+
+export type RunningGcterm = Readonly<{ child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> }>;
+
+/** `gcterm …` as a child process that the test may kill (a counter PC losing power mid-sale). */
+export function spawnGcterm(args: readonly string[], env: Readonly<Record<string, string>>): RunningGcterm {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+/** Polls `check` until it answers true (or fails after `timeoutMs`). */
+export async function until(check: () => Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
