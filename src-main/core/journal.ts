@@ -12,7 +12,12 @@ export function journalHandlers(ctx: CoreContext): Pick<CoreApi, 'journal:list' 
   return {
     'journal:list': async ({ date, state, cashier, search }) => {
       const range = date ? dayRange(date) : {};
-      return ok(listRedemptions(terminal.db, { ...range, state, cashier, search }).map(toRedemptionView));
+      const rows = listRedemptions(terminal.db, { ...range, state, cashier, search });
+      // Digits are a card's last digits (or the whole scanned code): its code must END with them,
+      // so 0001 finds …0001 and not …0101.
+      const suffix = search !== undefined && /^\d+$/.test(search) ? search : null;
+      const matching = suffix === null ? rows : rows.filter((r) => r.scanned_code.endsWith(suffix) || (r.real_code ?? '').endsWith(suffix));
+      return ok(matching.map(toRedemptionView));
     },
     'journal:summary': async ({ date }) => ok(daySummary(listRedemptions(terminal.db, dayRange(date)), date)),
     'journal:verify': async () => ok(verifyChain(terminal.db)),

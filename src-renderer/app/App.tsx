@@ -155,7 +155,8 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
 
   const value: AppContextValue = { client, call, status, refreshStatus, sound, askManager };
   const localScanners: readonly LocalScanner[] = [
-    { source: 'keyboard', live: signedIn && screen !== 'endofday' },
+    // End of day takes scans too (a scanned card finds its redemptions).
+    { source: 'keyboard', live: signedIn },
     { source: 'camera', live: cameraLive },
   ];
   const currentLanguage = i18n.language as Language;

@@ -2,9 +2,10 @@
  * The manager PIN prompt, shown over any screen for void, review actions and settings. The PIN is
  * sent with the one request it authorises and forgotten when the dialog closes.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PinPad } from './PinPad.tsx';
+import { useModalDialog } from './useModalDialog.ts';
 
 export type PinRequest = Readonly<{
   title: string;
@@ -14,16 +15,11 @@ export type PinRequest = Readonly<{
 
 export function ManagerPinDialog({ request }: Readonly<{ request: PinRequest }>) {
   const { t } = useTranslation();
-  const dialog = useRef<HTMLDialogElement>(null);
+  // Focus goes back to what asked for the PIN (the void button in a detail dialog, say).
+  const dialog = useModalDialog();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [resetKey, setResetKey] = useState(0);
-
-  useEffect(() => {
-    const el = dialog.current;
-    if (el && !el.open) el.showModal();
-    return () => el?.close();
-  }, []);
 
   const submit = (pin: string): void => {
     setBusy(true);

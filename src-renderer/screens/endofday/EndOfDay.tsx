@@ -5,20 +5,22 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { maskCode } from '../../../shared/codes.ts';
 import type { ChainVerification, DaySummary, ErrorView, RedemptionState, RedemptionView } from '../../../shared/contract.ts';
 import { formatYuan } from '../../../shared/money.ts';
 import { useApp } from '../../app/context.tsx';
 import { localDay, localHour } from '../../format.ts';
+import { startScanInput } from '../redeem/scan-input.ts';
 import { describeVerificationProblems } from '../../../shared/i18n/journal.ts';
 import { reasonText, redemptionReasonText } from '../../i18n/index.ts';
-import { DetailDialog } from './DetailDialog.tsx';
+import { DetailDialog, type DetailMessage } from './DetailDialog.tsx';
+import { DetailText } from './DetailText.tsx';
 import { HourChart } from './HourChart.tsx';
 import { STATE_ORDER, type ReviewAction } from './labels.ts';
+import { filterRows, hourRangeInverted, NO_FILTERS, settledByHour, totalsOf, type Filters } from './model.ts';
 import { RedemptionList } from './RedemptionList.tsx';
 import { ZReport } from './ZReport.tsx';
 
-type Filters = Readonly<{ state: RedemptionState | ''; cashier: string; fromHour: number; toHour: number; search: string }>;
-const NO_FILTERS: Filters = { state: '', cashier: '', fromHour: 0, toHour: 23, search: '' };
 
 export function EndOfDay() {
   const { t, i18n } = useTranslation();
@@ -33,17 +35,39 @@ export function EndOfDay() {
   // Kept as a key, not text, so it follows a language switch.
   const [notice, setNotice] = useState<Readonly<{ key: string; params?: Readonly<Record<string, string | number>> }> | null>(null);
   const [open, setOpen] = useState<RedemptionView | null>(null);
-  const [detailMessage, setDetailMessage] = useState<string | null>(null);
+  /** The outcome of the last manager action, for the row it was taken on only. */
+  const [detailMessage, setDetailMessage] = useState<DetailMessage | null>(null);
+  /** A card scanned on this screen: its redemptions are searched by the full code. */
+  const [scanned, setScanned] = useState<string | null>(null);
   const [printedAt, setPrintedAt] = useState(() => Date.now());
   const loadSeq = useRef(0);
 
   // The search goes to the core (it matches full codes the list only shows masked), typed
   // letter by letter: wait for a pause before asking.
-  const [search, setSearch] = useState('');
+  const [typedSearch, setTypedSearch] = useState('');
   useEffect(() => {
-    const timer = setTimeout(() => setSearch(filters.search.trim()), 250);
+    const timer = setTimeout(() => setTypedSearch(filters.search.trim()), 250);
     return () => clearTimeout(timer);
   }, [filters.search]);
+  const search = scanned ?? typedSearch;
+
+  // A card scanned here (keyboard wedge) finds its redemptions; typing in the fields stays typing.
+  useEffect(() => {
+    const scans = startScanInput({
+      settings: status.scannerSettings,
+      onScan: (scan) => {
+        sound.play('scan');
+        setScanned(scan.text);
+      },
+    });
+    const off = client.onEvent((event) => {
+      if (event.type === 'scan') setScanned(event.text);
+    });
+    return () => {
+      scans.stop();
+      off();
+    };
+  }, [client, sound, status.scannerSettings]);
 
   const load = useCallback(async (): Promise<void> => {
     const seq = ++loadSeq.current;
@@ -78,11 +102,13 @@ export function EndOfDay() {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const off = client.onEvent((event) => {
       if (event.type !== 'redemption') return;
+      // The open row follows its latest journaled state (never an older one arriving late).
+      const changed = event.redemption;
+      setOpen((current) => (current && current.id === changed.id && changed.updatedAt >= current.updatedAt ? changed : current));
       if (timer) return;
       timer = setTimeout(() => {
         timer = null;
         void load();
-        setOpen((current) => (current && current.id === event.redemption.id ? event.redemption : current));
       }, 500);
     });
     return () => {
@@ -92,16 +118,12 @@ export function EndOfDay() {
   }, [client, load]);
 
   const cashiers = useMemo(() => [...new Set(rows.map((r) => r.cashier))].sort(), [rows]);
-  const shown = useMemo(
-    () =>
-      rows.filter((r) => {
-        if (filters.state !== '' && r.state !== filters.state) return false;
-        if (filters.cashier !== '' && r.cashier !== filters.cashier) return false;
-        const hour = localHour(r.createdAt);
-        return hour >= filters.fromHour && hour <= filters.toHour;
-      }),
-    [rows, filters],
-  );
+  const shown = useMemo(() => filterRows(rows, filters, localHour), [rows, filters]);
+  // Every figure on the screen follows the filters: the totals and the chart are of the rows shown.
+  const totals = useMemo(() => totalsOf(shown), [shown]);
+  const hourly = useMemo(() => settledByHour(shown, localHour), [shown]);
+  const filtered = filters.state !== '' || filters.cashier !== '' || filters.fromHour !== 0 || filters.toHour !== 23 || search !== '';
+  const inverted = hourRangeInverted(filters);
   const reviewQueue = useMemo(() => rows.filter((r) => r.state === 'needs_review'), [rows]);
 
   const exportCsv = (): void => {
@@ -151,6 +173,12 @@ export function EndOfDay() {
   const managerOutcome = (reason: string): 'pin_problem_wrong' | 'pin_problem_not_manager' | null =>
     reason === 'pin_wrong' ? 'pin_problem_wrong' : reason === 'manager_required' ? 'pin_problem_not_manager' : null;
 
+  const openRow = (row: RedemptionView): void => {
+    // A message belongs to the dialog it was given in: a new dialog starts clean.
+    setDetailMessage(null);
+    setOpen(row);
+  };
+
   const voidRow = (row: RedemptionView): void => {
     setDetailMessage(null);
     void askManager(t('void.title', { amount: formatYuan(row.amountFen) }), async (managerPin) => {
@@ -159,12 +187,12 @@ export function EndOfDay() {
       if (!result.ok) {
         const pinProblem = managerOutcome(result.error.reason);
         if (pinProblem) return pinProblem;
-        setDetailMessage(reasonText(t, result.error));
+        setDetailMessage({ rowId: row.id, action: 'void', error: result.error });
         sound.play('error');
         return 'done';
       }
       setOpen(result.value);
-      setDetailMessage(t('void.done'));
+      setDetailMessage({ rowId: row.id, action: 'void', error: null });
       await Promise.all([load(), refreshStatus()]);
       return 'done';
     });
@@ -178,11 +206,11 @@ export function EndOfDay() {
       if (!result.ok) {
         const pinProblem = managerOutcome(result.error.reason);
         if (pinProblem) return pinProblem;
-        setDetailMessage(reasonText(t, result.error));
+        setDetailMessage({ rowId: row.id, action, error: result.error });
         return 'done';
       }
       setOpen(result.value);
-      setDetailMessage(t('review.done', { state: t(`state.${result.value.state}`) }));
+      setDetailMessage({ rowId: row.id, action, error: null });
       await Promise.all([load(), refreshStatus()]);
       return 'done';
     });
@@ -222,7 +250,7 @@ export function EndOfDay() {
         </label>
         <label>
           {t('eod.from')}
-          <select value={filters.fromHour} onChange={(e) => setFilter({ fromHour: Number(e.target.value) })}>
+          <select value={filters.fromHour} data-testid="filter-from" onChange={(e) => setFilter({ fromHour: Number(e.target.value) })}>
             {hours.map((h) => (
               <option key={h} value={h}>{`${h.toString().padStart(2, '0')}:00`}</option>
             ))}
@@ -230,7 +258,7 @@ export function EndOfDay() {
         </label>
         <label>
           {t('eod.to')}
-          <select value={filters.toHour} onChange={(e) => setFilter({ toHour: Number(e.target.value) })}>
+          <select value={filters.toHour} data-testid="filter-to" onChange={(e) => setFilter({ toHour: Number(e.target.value) })}>
             {hours.map((h) => (
               <option key={h} value={h}>{`${h.toString().padStart(2, '0')}:59`}</option>
             ))}
@@ -238,9 +266,23 @@ export function EndOfDay() {
         </label>
         <label className="grow">
           {t('eod.search')}
-          <input type="search" value={filters.search} placeholder={t('eod.searchHint')} maxLength={64} data-testid="filter-search" onChange={(e) => setFilter({ search: e.target.value })} />
+          {scanned ? (
+            <span className="scanned-search" data-testid="scanned-search">
+              {t('eod.scannedCard', { code: maskCode(scanned) })}
+              <button type="button" className="button ghost small" onClick={() => setScanned(null)}>
+                {t('eod.clearScan')}
+              </button>
+            </span>
+          ) : (
+            <input type="search" value={filters.search} placeholder={t('eod.searchHint')} maxLength={64} data-testid="filter-search" onChange={(e) => setFilter({ search: e.target.value })} />
+          )}
         </label>
       </div>
+      {inverted && (
+        <div className="banner error" role="alert" data-testid="hour-range-inverted">
+          {t('eod.hoursInverted', { from: `${filters.fromHour.toString().padStart(2, '0')}:00`, to: `${filters.toHour.toString().padStart(2, '0')}:59` })}
+        </div>
+      )}
       {problem && (
         <div className="banner error" role="alert">
           {reasonText(t, problem)}
@@ -262,17 +304,17 @@ export function EndOfDay() {
               <ul>
                 {reviewQueue.map((r) => (
                   <li key={r.id}>
-                    <button type="button" className="review-item" onClick={() => setOpen(r)}>
+                    <button type="button" className="review-item" onClick={() => openRow(r)}>
                       <span>{r.codeMasked}</span>
                       <span className="num">{formatYuan(r.amountFen)}</span>
-                      <span className="ellipsis">{redemptionReasonText(t, r) ?? r.detail ?? ''}</span>
+                      <span className="ellipsis">{redemptionReasonText(t, r) ?? <DetailText detail={r.detail} summary />}</span>
                     </button>
                   </li>
                 ))}
               </ul>
             </section>
           )}
-          <RedemptionList rows={shown} onOpen={(row) => { setDetailMessage(null); setOpen(row); }} />
+          <RedemptionList rows={shown} onOpen={openRow} />
         </div>
         <aside className="eod-side">
           <div className="eod-actions">
@@ -293,18 +335,28 @@ export function EndOfDay() {
           </div>
           <section className="totals" aria-label={t('eod.totals')} data-testid="totals">
             <h2>{t('eod.totals')}</h2>
+            {filtered && <p className="muted small" data-testid="totals-filtered">{t('eod.totalsFiltered', { count: totals.count, all: rows.length })}</p>}
             <table>
               <tbody>
-                {STATE_ORDER.filter((s) => summary?.byState[s] !== undefined).map((s) => (
+                {STATE_ORDER.filter((s) => totals.byState[s] !== undefined).map((s) => (
                   <tr key={s} className={`state-${s}`} data-testid={`total-${s}`}>
                     <th>
                       <span className={`state-badge state-${s}`}>{t(`state.${s}`)}</span>
                     </th>
-                    <td className="num">{summary?.byState[s]?.count ?? 0}</td>
-                    <td className="num">{formatYuan(summary?.byState[s]?.amountFen ?? 0)}</td>
+                    <td className="num">{totals.byState[s]?.count ?? 0}</td>
+                    <td className="num">{formatYuan(totals.byState[s]?.amountFen ?? 0)}</td>
                   </tr>
                 ))}
-                {summary && Object.keys(summary.byState).length === 0 && (
+                {totals.shortfallCount > 0 && (
+                  <tr data-testid="total-shortfall">
+                    <th>
+                      <span className="state-badge state-shortfall">{t('eod.shortfall')}</span>
+                    </th>
+                    <td className="num">{totals.shortfallCount}</td>
+                    <td className="num">{formatYuan(totals.shortfallFen)}</td>
+                  </tr>
+                )}
+                {totals.count === 0 && (
                   <tr>
                     <td className="muted">{t('eod.empty')}</td>
                   </tr>
@@ -312,9 +364,9 @@ export function EndOfDay() {
               </tbody>
             </table>
           </section>
-          <section className="chart" aria-label={t('eod.chartTitle')}>
-            <h2>{t('eod.chartTitle')}</h2>
-            {summary && <HourChart settledFenByHour={summary.settledFenByHour} settledCountByHour={summary.settledCountByHour} />}
+          <section className="chart" aria-labelledby="chart-title">
+            <h2 id="chart-title">{t('eod.chartTitle')}</h2>
+            <HourChart settledFenByHour={hourly.fen} settledCountByHour={hourly.count} />
           </section>
           <section className={`chain ${verification ? (verification.ok ? 'ok' : 'broken') : ''}`} data-testid="chain" role="status">
             {verification === null
@@ -339,7 +391,16 @@ export function EndOfDay() {
         />
       )}
       {open && (
-        <DetailDialog row={open} message={detailMessage} onVoid={voidRow} onResolve={resolve} onClose={() => setOpen(null)} />
+        <DetailDialog
+          row={open}
+          message={detailMessage?.rowId === open.id ? detailMessage : null}
+          onVoid={voidRow}
+          onResolve={resolve}
+          onClose={() => {
+            setOpen(null);
+            setDetailMessage(null);
+          }}
+        />
       )}
     </main>
   );
