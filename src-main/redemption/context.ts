@@ -14,6 +14,7 @@ import { updateRedemption, type RedemptionPatch, type RedemptionRow } from '../j
 import type { WeChatClient } from '../wechat/client.ts';
 import type { WeChatError } from '../wechat/errors.ts';
 import { ExchangeLog } from './exchanges.ts';
+import { guardsWeakened } from './faults.ts';
 import { composeGuards, type CardGuard, type CardHold, type HoldPurpose } from './guard.ts';
 import { KeyedMutex } from './locks.ts';
 import { Ownership } from './ownership.ts';
@@ -180,7 +181,7 @@ export class EngineContext {
       const list = this.holds.get(redemptionId) ?? [];
       this.holds.set(redemptionId, list);
       try {
-        for (const key of unique) {
+        for (const key of guardsWeakened() ? [] : unique) {
           const hold = await this.guard.acquire({ key, redemptionId, purpose, waitMs: this.cardWaitMs });
           taken.push(hold);
           list.push(hold);

@@ -17,7 +17,12 @@ export type FaultPoint =
 
 export type FaultHooks = Readonly<{
   /** Called at each step boundary with the journal; may throw, kill the process, or pause (resolve later). */
-  at(point: FaultPoint, db: Db): void | Promise<void>;
+  at?(point: FaultPoint, db: Db): void | Promise<void>;
+  /**
+   * Removes the card holds and the compare-and-set check of the `deducting` commit: only for the
+   * test that shows they are what keeps a redemption exactly once.
+   */
+  weakenGuards?: boolean;
 }>;
 
 let installed: FaultHooks | null = null;
@@ -28,5 +33,7 @@ export function installFaultHooks(hooks: FaultHooks | null): void {
 }
 
 export async function faultPoint(point: FaultPoint, db: Db): Promise<void> {
-  if (installed) await installed.at(point, db);
+  if (installed?.at) await installed.at(point, db);
 }
+
+export const guardsWeakened = (): boolean => installed?.weakenGuards === true;

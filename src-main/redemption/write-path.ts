@@ -18,7 +18,7 @@ import type { Exchange } from '../wechat/client.ts';
 import { reasonForError, WeChatError } from '../wechat/errors.ts';
 import type { CardDefinition, CodeGetAnswer } from '../wechat/schemas.ts';
 import { LOOKUP_FRESH_MS, monotonicMs, type EngineContext } from './context.ts';
-import { faultPoint } from './faults.ts';
+import { faultPoint, guardsWeakened } from './faults.ts';
 import { CardBusyError, CardHoldLostError, GuardUnavailableError } from './guard.ts';
 import { fetchDefinition, lookupScanned, readCard, rememberCard } from './lookup.ts';
 import { amountProblem, cardProblems, subCardTypeOf, type SubCardType } from './validate.ts';
@@ -172,10 +172,11 @@ export async function validateAndDeduct(ctx: EngineContext, row: RedemptionRow, 
       row,
       () => {
         const refuse = () => (replay ? { ...known, state: 'queued' as const } : { ...known, state: 'declined' as const, reason: 'card_busy' as const });
+        const checked = !guardsWeakened();
         // Another redemption of this card has a write whose outcome is not known yet.
-        if (otherWritesInFlight(ctx.db, realCode, row.id) > 0) return refuse();
+        if (checked && otherWritesInFlight(ctx.db, realCode, row.id) > 0) return refuse();
         // Another redemption of this card wrote since our lookup: read again (under the hold).
-        if (otherWritesSince(ctx.db, realCode, row.id, read.seq) > 0) {
+        if (checked && otherWritesSince(ctx.db, realCode, row.id, read.seq) > 0) {
           if (refreshes >= MAX_REFRESHES) return refuse();
           throw new StaleRead();
         }
