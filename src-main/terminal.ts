@@ -8,6 +8,7 @@ import { defaultDataDir, loadConfig, type Config, type SecretBox, type TokenConf
 import { ensurePrivateDataDir } from './fs-private.ts';
 import { attachHub, type AttachedHub } from './hub/attach.ts';
 import { getSecret, putSecret } from './journal/cards.ts';
+import { openValue, sealValue } from './sealed-value.ts';
 import { openJournal, type Db } from './journal/db.ts';
 import { Engine, type EngineOptions } from './redemption/engine.ts';
 import { Connectivity, offlinePolicy } from './redemption/offline.ts';
@@ -51,11 +52,9 @@ function tokenProvider(token: TokenConfig, apiBase: string, timeoutMs: number, d
       return appSecretTokenProvider(http, token);
     case 'component':
       return componentTokenProvider(http, token, {
-        load: () => {
-          const stored = getSecret(db, REFRESH_TOKEN_SECRET);
-          return stored !== null && box ? box.decrypt(stored) : stored;
-        },
-        save: (value) => putSecret(db, REFRESH_TOKEN_SECRET, box ? box.encrypt(value) : value),
+        // Sealed with the OS secret store where one is offered (sealed-value.ts).
+        load: () => openValue(getSecret(db, REFRESH_TOKEN_SECRET), box),
+        save: (value) => putSecret(db, REFRESH_TOKEN_SECRET, sealValue(value, box)),
       });
     case 'static':
       return staticTokenProvider(token.accessToken);
