@@ -10,11 +10,13 @@ import { registerServeCommand } from './cli/serve.ts';
 import { earlyLanguage, isLanguageTag, MORE_MESSAGES, usageMessage } from './cli/messages.ts';
 import { registerReceiptCommand } from './cli/receipt.ts';
 import { registerShiftCommands } from './cli/shift.ts';
+import { registerPeopleCommands } from './cli/people.ts';
+import { registerSetupCommand } from './cli/setup.ts';
 import { EXIT, registerTerminalCommands } from './cli/terminal-commands.ts';
 import { SqliteOpenError } from './sqlite.ts';
 
 /** Every command module, in the order `gcterm --help` lists them. */
-const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerScanCommands, registerHubCommands, registerSimCommand, registerReceiptCommand, registerShiftCommands];
+const COMMANDS: readonly RegisterCommand[] = [registerTerminalCommands, registerOfflineCommands, registerServeCommand, registerScanCommands, registerHubCommands, registerSimCommand, registerReceiptCommand, registerShiftCommands, registerPeopleCommands, registerSetupCommand];
 
 /** Runs the gcterm command line; resolves to the process exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
