@@ -78,3 +78,19 @@ export async function startTestSim(options: Readonly<{ dbPath?: string }> = {}):
 
 /** Deductions (updateuser entries) the simulator applied to a code. */
 export const deductions = (code: SimCode) => code.history.filter((h) => h.kind === 'updateuser');
+
+/**
+ * Waits until every updateuser the simulator received for `code` has been applied (a late copy of
+ * an absolute update, held up by a latency fault, lands after the client gave up on it), then
+ * answers the card.
+ */
+export async function quietCard(admin: SimAdmin, code: string, timeoutMs = 10_000): Promise<SimCode> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const received = (await admin.requests()).filter((r) => r.path.endsWith('/updateuser') && (r.body as { code?: string } | null)?.code === code).length;
+    const card = await admin.code(code);
+    if (deductions(card).length >= received) return card;
+    if (Date.now() > deadline) throw new Error(`updateuser requests for …${code.slice(-4)} still in flight`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

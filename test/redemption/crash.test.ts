@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { closedPortUrl } from '../helpers/net.ts';
-import { deductions, startTestSim, type TestSim } from '../helpers/sim.ts';
+import { deductions, quietCard, startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
 
 /** gcterm with faults injected at named step boundaries (test-only entry point). */
@@ -54,13 +54,8 @@ async function journal(): Promise<JournalRow[]> {
 async function expectRecoveredExactlyOnce(card: { code: string }, initialFen: number, amountFen: number) {
   const recover = await gcterm(['recover', '--json'], env);
   expect(recover.code, recover.stderr).toBe(0);
-  // A late copy of an absolute update may land too: harmless, it sets the same balance. Wait
-  // until every updateuser the simulator received for this card has been applied.
-  const sent = async () => (await sim.requests()).filter((r) => r.path.endsWith('/updateuser') && (r.body as { code?: string } | null)?.code === card.code).length;
-  for (let waited = 0; deductions(await sim.code(card.code)).length < (await sent()) && waited < 5_000; waited += 20) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const after = await sim.code(card.code);
+  // A late copy of an absolute update may land too: harmless, it sets the same balance.
+  const after = await quietCard(sim, card.code);
   expect(after.balanceFen).toBe(initialFen - amountFen);
   expect(new Set(deductions(after).map((d) => d.balanceFen))).toEqual(new Set([initialFen - amountFen]));
   const rows = await journal();

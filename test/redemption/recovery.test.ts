@@ -102,6 +102,54 @@ describe('custom-code cards', () => {
   });
 });
 
+describe('a clock that jumped', () => {
+  it('does not take a row stamped in the future for a fresh one: declined, nothing sent', async () => {
+    const card = await giftCard(5_000);
+    // Crashed while the clock was a day ahead; the clock has been corrected since.
+    const row = interrupted(card, {}, -24 * 60 * 60_000);
+    const [resolved] = await terminal.engine.recover();
+    expect(resolved).toMatchObject({ id: row.id, state: 'declined', reason: 'interrupted' });
+    expect(deductions(await sim.code(card.code))).toHaveLength(0);
+  });
+
+  it('reads a deduction stamped in the future back, and never sends it again', async () => {
+    const card = await giftCard(5_000);
+    interrupted(card, { state: 'deducting', real_code: card.code, card_id: card.cardId, sub_card_type: 'GIFT_CARD', balance_before_fen: 5_000, target_balance_fen: 4_000, attempts: 1 }, -24 * 60 * 60_000);
+    const [resolved] = await terminal.engine.recover();
+    expect(resolved).toMatchObject({ state: 'declined', reason: 'interrupted' });
+    expect(deductions(await sim.code(card.code))).toHaveLength(0);
+  });
+});
+
+describe("review of a redemption whose write may have landed", () => {
+  it('refuses retry and partial settlement (never a second deduction), says the balance, and journals the attempt', async () => {
+    const card = await giftCard(5_000);
+    // Our update to 4,000 may have landed before someone else set 3,000.
+    await sim.setBalance(card.code, card.cardId, 3_000);
+    const row = interrupted(card, {
+      state: 'needs_review',
+      reason: 'balance_conflict',
+      real_code: card.code,
+      card_id: card.cardId,
+      sub_card_type: 'GIFT_CARD',
+      balance_before_fen: 5_000,
+      target_balance_fen: 4_000,
+      attempts: 1,
+    });
+    for (const action of ['retry', 'settle_partial'] as const) {
+      expect(await terminal.engine.resolveReview(row.id, action, '店长', 'try again')).toEqual({
+        ok: false,
+        error: { reason: 'review_write_may_have_landed', params: { balance: '30.00' } },
+      });
+    }
+    expect(deductions(await sim.code(card.code)).filter((d) => d.balanceFen !== 3_000)).toHaveLength(0);
+    const refused = terminal.db.prepare("SELECT count(*) AS n FROM events WHERE redemption_id = ? AND kind = 'review_refused'").get(row.id) as { n: number };
+    expect(refused.n).toBe(2);
+    // The manager records what the card's history showed.
+    expect(await terminal.engine.resolveReview(row.id, 'collected_other', '店长', 'history shows our deduction')).toMatchObject({ ok: true, value: { state: 'collected_other' } });
+  });
+});
+
 describe("the manager's review actions", () => {
   async function heldForReview(balanceFen: number, amountFen: number): Promise<{ card: { code: string; cardId: string }; row: RedemptionRow }> {
     const card = await giftCard(balanceFen);
