@@ -105,6 +105,56 @@ export type StatusView = Readonly<{
   language: Language;
   /** A first start: the installer's setup screen comes before anything else (issue 11). */
   setupNeeded?: boolean;
+  /** The receipt printer and its last known condition (issue 13); never blocks a redemption. */
+  printer?: PrinterStatus;
+}>;
+
+/** What the status bar says about the receipt printer. */
+export type PrinterStatus = Readonly<{
+  /** tcp://…, serial:…, file:…, dialog or none. */
+  target: string;
+  kind: 'none' | 'dialog' | 'tcp' | 'serial' | 'file';
+  /** null until the printer was first asked. */
+  condition: 'ok' | 'paper_near_end' | 'paper_out' | 'cover_open' | 'printer_error' | 'offline' | 'garbage' | 'no_answer' | 'unreachable' | null;
+  at: number | null;
+  message?: string;
+  autoPrint: boolean;
+}>;
+
+export type PrinterSettingsView = Readonly<{ url: string; paperWidth: 58 | 80; autoPrint: boolean; storeName: string }>;
+
+export type PrintOutcome = Readonly<{ printed: boolean; condition: PrinterStatus['condition']; message?: string }>;
+
+/** Counts and fen of a set of redemptions, as the shift and Z-reports add them up. */
+export type TallyView = Readonly<{
+  count: number;
+  byState: Readonly<Partial<Record<RedemptionState, Readonly<{ count: number; amountFen: number }>>>>;
+  settled: Readonly<{ count: number; amountFen: number }>;
+  voided: Readonly<{ count: number; amountFen: number }>;
+  offline: Readonly<{ count: number; amountFen: number }>;
+  queued: Readonly<{ count: number; amountFen: number }>;
+  shortfall: Readonly<{ count: number; amountFen: number }>;
+  needsReview: number;
+}>;
+
+export type ShiftView = Readonly<{ id: number; cashier: string; openedAt: number; closedAt: number | null; closedBy: string | null; tally: TallyView }>;
+
+export type ZReportView = Readonly<{
+  zNumber: number;
+  date: string;
+  terminalId: string;
+  takenAt: number;
+  takenBy: string;
+  total: TallyView;
+  byCashier: ReadonlyArray<Readonly<{ cashier: string; tally: TallyView }>>;
+  byShift: ReadonlyArray<Readonly<{ id: number; cashier: string; openedAt: number; closedAt: number | null; tally: TallyView }>>;
+  journalHead: Readonly<{ seq: number; hash: string }> | null;
+  /** Taken before: this is the stored report again. */
+  reprint: boolean;
+  /** The report as the receipt printer prints it (SVG), and as PDF (base64) for the files. */
+  svg: string;
+  pdfBase64: string;
+  pdfFilename: string;
 }>;
 
 export type DaySummary = Readonly<{
@@ -234,6 +284,21 @@ export const requestSchemas = {
     pins: z.array(z.object({ name: z.string().max(10_000), pin: z.string().max(64) })).max(20),
   }),
   'language:set': z.object({ language: z.enum(['zh-CN', 'en']) }),
+  // Issue 13: receipts, the printer, shifts and the Z-report.
+  'receipt:print': z.object({ id: z.string().max(64) }),
+  'receipt:preview': z.object({ id: z.string().max(64) }),
+  'printer:get': z.object({ managerPin: pin }),
+  'printer:update': z.object({
+    managerPin: pin,
+    patch: z
+      .object({ url: z.string().max(300), paperWidth: z.union([z.literal(58), z.literal(80)]), autoPrint: z.boolean(), storeName: z.string().max(40) })
+      .partial()
+      .strict(),
+  }),
+  'printer:test': z.object({ managerPin: pin }),
+  'shift:current': z.object({}),
+  'shift:close': z.object({ print: z.boolean().optional() }),
+  'zreport:take': z.object({ date: dateDay, managerPin: pin, print: z.boolean().optional() }),
 } as const;
 
 export type ApiName = keyof typeof requestSchemas;
@@ -267,6 +332,14 @@ export type ApiResponses = {
   'setup:testConnection': R<ConnectionTestView>;
   'setup:complete': R<StatusView>;
   'language:set': R<Readonly<{ language: Language }>>;
+  'receipt:print': R<PrintOutcome>;
+  'receipt:preview': R<Readonly<{ svg: string }>>;
+  'printer:get': R<Readonly<{ settings: PrinterSettingsView; status: PrinterStatus; sampleSvg: string }>>;
+  'printer:update': R<Readonly<{ settings: PrinterSettingsView; status: PrinterStatus; sampleSvg: string }>>;
+  'printer:test': R<PrintOutcome>;
+  'shift:current': R<ShiftView | null>;
+  'shift:close': R<Readonly<{ shift: ShiftView; svg: string; print: PrintOutcome | null }>>;
+  'zreport:take': R<Readonly<{ report: ZReportView; print: PrintOutcome | null }>>;
 };
 
 /** The core implements this; both transports call it. */

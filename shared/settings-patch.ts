@@ -44,6 +44,18 @@ export const TokenPatchSchema = z.discriminatedUnion('provider', [
 ]);
 export type TokenPatch = z.infer<typeof TokenPatchSchema>;
 
+/** The receipt printer, merged key by key (the address is checked by the core: PrinterSettingsSchema). */
+export const PrinterPatchSchema = z
+  .object({
+    url: z.string().trim().max(300),
+    paperWidth: z.union([z.literal(58), z.literal(80)]),
+    autoPrint: z.boolean(),
+    storeName: z.string().max(40),
+  })
+  .partial()
+  .strict();
+export type PrinterPatch = z.infer<typeof PrinterPatchSchema>;
+
 /** Scanner settings are merged one section (serial, hid, wedge, camera) at a time. */
 const ScannersPatchSchema = z.record(z.string().max(32), z.record(z.string().max(64), z.unknown()));
 
@@ -62,6 +74,7 @@ export const SettingsPatchSchema = z
     scanners: ScannersPatchSchema,
     /** Minutes without use before the counter locks and asks for a PIN again; 0 never. */
     idleLockMinutes: z.number().int().min(0).max(24 * 60),
+    printer: PrinterPatchSchema,
   })
   .partial()
   .strict();

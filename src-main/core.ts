@@ -31,6 +31,8 @@ import { queueStatus } from './journal/queue.ts';
 import { Replayer } from './redemption/offline.ts';
 import { openTerminal, type OpenTerminalOptions, type Terminal } from './terminal.ts';
 
+import { createCorePaper, openShiftAtSignIn } from './core/paper.ts';
+import type { DialogPrinter } from './printing/service.ts';
 export { DEFAULT_PEOPLE, hashPin } from './core/auth.ts';
 export { listScannerDevices } from './core/settings.ts';
 export { daySummary, toRedemptionView } from './core/views.ts';
@@ -55,6 +57,8 @@ export type OpenCoreOptions = Readonly<{
   replayIntervalMs?: number;
   /** For tests: the clock of the PIN lockout and the idle lock. */
   now?: () => number;
+  /** The desktop shell's OS print dialog (Electron), for the `dialog` printer. */
+  printDialog?: DialogPrinter;
 }> &
   Pick<OpenTerminalOptions, 'engine' | 'secretBox' | 'label'>;
 
@@ -116,14 +120,18 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
     pushStatus();
   });
 
+  // Receipts, the printer, shifts and the Z-report (issue 13); the printer never blocks a redemption.
+  const paper = createCorePaper(ctx, { ...(options.printDialog ? { dialog: options.printDialog } : {}) });
+
   const handlers = {
-    ...authHandlers(ctx),
+    ...openShiftAtSignIn(ctx, authHandlers(ctx)),
     'status:get': async () => ok(statusView(ctx)),
     ...redemptionHandlers(ctx),
     ...journalHandlers(ctx),
     ...settingsHandlers(ctx),
     ...peopleHandlers(ctx),
     ...setupHandlers(ctx),
+    ...paper.handlers,
   } satisfies CoreApi;
 
   // The idle lock: a session unused for the configured minutes is signed out.
@@ -189,6 +197,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
       closed = true;
       clearInterval(idleTimer);
       unfollow();
+      await paper.stop();
       await replayer.stop();
       listeners.clear();
       await terminal.close();

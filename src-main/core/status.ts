@@ -4,6 +4,7 @@ import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/sca
 import { countNeedsReview } from '../journal/counts.ts';
 import { queueStatus } from '../journal/queue.ts';
 import type { CoreContext } from './context.ts';
+import { printerStatusOf } from './paper.ts';
 
 export function sessionView(ctx: CoreContext): SessionView {
   const session = ctx.state.session;
@@ -29,5 +30,6 @@ export function statusView(ctx: CoreContext): StatusView {
     scannerSettings: withScannerDefaults(ctx.settings.current.scanners as ScannerSettingsPatch),
     language: ctx.state.language,
     setupNeeded: ctx.state.setupNeeded,
+    printer: printerStatusOf(terminal),
   };
 }
