@@ -3,6 +3,7 @@ import type { CoreApi } from '../../shared/contract.ts';
 import { ok } from '../../shared/result.ts';
 import { verifyChain } from '../journal/events.ts';
 import { toCsv } from '../journal/export.ts';
+import { journalHead } from '../journal/head.ts';
 import { dayRange, listRedemptions } from '../journal/redemptions.ts';
 import type { CoreContext } from './context.ts';
 import { daySummary, toRedemptionView } from './views.ts';
@@ -22,6 +23,6 @@ export function journalHandlers(ctx: CoreContext): Pick<CoreApi, 'journal:list' 
     'journal:summary': async ({ date }) => ok(daySummary(listRedemptions(terminal.db, dayRange(date)), date)),
     'journal:verify': async () => ok(verifyChain(terminal.db)),
     'journal:exportCsv': async ({ date }) =>
-      ok({ filename: `gcterm-${terminal.config.settings.terminalId}-${date}.csv`, csv: toCsv(listRedemptions(terminal.db, dayRange(date))) }),
+      ok({ filename: `gcterm-${terminal.config.settings.terminalId}-${date}.csv`, csv: toCsv(listRedemptions(terminal.db, dayRange(date)), { head: journalHead(terminal.db) }) }),
   };
 }
