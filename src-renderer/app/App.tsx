@@ -11,6 +11,7 @@ import { changeLanguage } from '../i18n/index.ts';
 import { EndOfDay } from '../screens/endofday/EndOfDay.tsx';
 import { Redeem } from '../screens/redeem/Redeem.tsx';
 import { Settings } from '../screens/settings/Settings.tsx';
+import { Setup } from '../screens/setup/Setup.tsx';
 import { SignIn } from '../screens/signin/SignIn.tsx';
 import { createSoundPlayer } from '../sound.ts';
 import { TransportError } from '../transport/bridge.ts';
@@ -70,6 +71,27 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
     if (result?.ok && request === statusRequest.current && eventsBefore === statusEvents.current) setStatus(result.value);
   }, [call]);
 
+  // A reload or a new window starts signed out: the PIN is asked for again (issue 11).
+  const signedOutOnce = useRef(false);
+  useEffect(() => {
+    if (signedOutOnce.current) return;
+    signedOutOnce.current = true;
+    void call('session:signOut', {}).then(() => refreshStatus());
+  }, [call, refreshStatus]);
+
+  // A screen with unsaved edits (Settings) is asked before it is left.
+  const leaveGuard = useRef<(() => boolean) | null>(null);
+  const setLeaveGuard = useCallback((guard: (() => boolean) | null) => {
+    leaveGuard.current = guard;
+  }, []);
+  const mayLeave = useCallback((): boolean => leaveGuard.current?.() ?? true, []);
+  const navigate = useCallback(
+    (next: Screen): void => {
+      setScreen((current) => (current === next || mayLeave() ? next : current));
+    },
+    [mayLeave],
+  );
+
   useEffect(() => {
     void refreshStatus();
     const offEvents = client.onEvent((event) => {
@@ -108,11 +130,11 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
       const target = SHORTCUTS[event.key];
       if (!target || !signedIn || pinRequest) return;
       event.preventDefault();
-      setScreen(target);
+      navigate(target);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [signedIn, pinRequest]);
+  }, [signedIn, pinRequest, navigate]);
 
   const askManager: AskManager = useCallback(
     (title, attempt) =>
@@ -139,6 +161,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
   };
 
   const signOut = (): void => {
+    if (!mayLeave()) return;
     void (async () => {
       await call('session:signOut', {});
       await refreshStatus();
@@ -153,7 +176,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
     );
   }
 
-  const value: AppContextValue = { client, call, status, refreshStatus, sound, askManager };
+  const value: AppContextValue = { client, call, status, refreshStatus, sound, askManager, setLeaveGuard };
   const localScanners: readonly LocalScanner[] = [
     // End of day takes scans too (a scanned card finds its redemptions).
     { source: 'keyboard', live: signedIn },
@@ -176,7 +199,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
                   aria-current={screen === s ? 'page' : undefined}
                   data-testid={`tab-${s}`}
                   onClick={(e) => {
-                    setScreen(s);
+                    navigate(s);
                     releaseFocus(e);
                   }}
                 >
@@ -223,7 +246,9 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
           </div>
         )}
         <div className="content">
-          {!signedIn ? (
+          {status.setupNeeded ? (
+            <Setup />
+          ) : !signedIn ? (
             <SignIn />
           ) : screen === 'redeem' ? (
             <Redeem onCameraLive={setCameraLive} />

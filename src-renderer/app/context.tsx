@@ -18,6 +18,11 @@ export type AppContextValue = Readonly<{
   sound: SoundPlayer;
   /** Asks for a manager PIN; see ManagerPinDialog. */
   askManager: AskManager;
+  /**
+   * A screen with unsaved edits registers a guard: leaving it (tabs, F-keys, sign-out) asks the
+   * guard first, which answers whether to go (it may ask the user). null removes it.
+   */
+  setLeaveGuard?: (guard: (() => boolean) | null) => void;
 }>;
 
 /**

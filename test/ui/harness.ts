@@ -37,6 +37,8 @@ export type StackOptions = Readonly<{
   settings?: Readonly<Record<string, unknown>>;
   /** Start the serial/HID scanners from the settings, as `gcterm serve` does. */
   hardwareScanners?: boolean;
+  /** A real first start: the setup screen comes first (otherwise GCTERM_SKIP_SETUP skips it). */
+  firstRun?: boolean;
 }>;
 
 export async function startStack(staticDir: string, options: StackOptions = {}): Promise<Stack> {
@@ -44,7 +46,7 @@ export async function startStack(staticDir: string, options: StackOptions = {}):
   const dataDir = mkdtempSync(join(tmpdir(), 'gcterm-ui-'));
   if (options.settings) writeFileSync(join(dataDir, 'settings.json'), JSON.stringify(options.settings));
   // No GCTERM_API_BASE: SANDBOX mode, exactly what a fresh install runs.
-  const core = await openCore({ dataDir, env: { GCTERM_DATA_DIR: dataDir, ...options.env }, replayIntervalMs: 3_600_000 });
+  const core = await openCore({ dataDir, env: { GCTERM_DATA_DIR: dataDir, ...(options.firstRun ? {} : { GCTERM_SKIP_SETUP: '1' }), ...options.env }, replayIntervalMs: 3_600_000 });
   const scanners = options.hardwareScanners ? startHardwareScanners(core) : null;
   const server = await startBrowserServer(core, { staticDir, ...(scanners ? { events: scanners.onEvent } : {}) });
   const sim = core.terminal.sim;

@@ -16,6 +16,7 @@ import { reasonText, redemptionReasonText } from '../../i18n/index.ts';
 import { DetailDialog, type DetailMessage } from './DetailDialog.tsx';
 import { DetailText } from './DetailText.tsx';
 import { HourChart } from './HourChart.tsx';
+import { PinFailures } from './PinFailures.tsx';
 import { STATE_ORDER, type ReviewAction } from './labels.ts';
 import { filterRows, hourRangeInverted, NO_FILTERS, settledByHour, totalsOf, type Filters } from './model.ts';
 import { RedemptionList } from './RedemptionList.tsx';
@@ -368,6 +369,7 @@ export function EndOfDay() {
             <h2 id="chart-title">{t('eod.chartTitle')}</h2>
             <HourChart settledFenByHour={hourly.fen} settledCountByHour={hourly.count} />
           </section>
+          <PinFailures date={date} />
           <section className={`chain ${verification ? (verification.ok ? 'ok' : 'broken') : ''}`} data-testid="chain" role="status">
             {verification === null
               ? t('chain.unknown')

@@ -11,192 +11,30 @@ import { useTranslation } from 'react-i18next';
 import type { SettingsView } from '../../../shared/contract.ts';
 import { classifyCode } from '../../../shared/codes.ts';
 import { LANGUAGES, type Language } from '../../../shared/i18n/reasons.ts';
-import { formatFen, parseYuanToFen } from '../../../shared/money.ts';
 import type { HidMode, SerialFraming } from '../../../shared/scan/settings.ts';
 import { useApp } from '../../app/context.tsx';
 import { changeLanguage, reasonText } from '../../i18n/index.ts';
 import { formatTime } from '../../format.ts';
 import { startScanInput } from '../redeem/scan-input.ts';
-
-type Provider = SettingsView['tokenProvider'];
-const PROVIDERS: readonly Provider[] = ['sandbox', 'relay', 'appsecret', 'component', 'static'];
-type LimitKey = keyof SettingsView['offline'];
-const MONEY_LIMITS: readonly LimitKey[] = ['maxPerRedemptionFen', 'maxPerCardFen', 'maxExposureFen', 'unknownStaticCapFen', 'dynamicCapFen'];
-const FRAMINGS: readonly SerialFraming[] = ['cr', 'lf', 'crlf', 'stx-etx', 'idle'];
-const HID_MODES: readonly HidMode[] = ['auto', 'pos', 'keyboard'];
-const BAUD_RATES: readonly number[] = [9600, 19200, 38400, 57600, 115200];
-
-const hex4 = (n: number): string => n.toString(16).padStart(4, '0');
-const vidPid = (vendorId: number | null, productId: number | null): string => (vendorId === null || productId === null ? '' : `${hex4(vendorId)}:${hex4(productId)}`);
-
-/** The scanner fields the form owns, as typed; the rest of the saved scanner settings is kept. */
-type ScannerForm = {
-  serialEnabled: boolean;
-  serialPath: string;
-  serialBaud: string;
-  serialFraming: SerialFraming;
-  hidEnabled: boolean;
-  hidDevice: string;
-  hidMode: HidMode;
-  wedgeMaxGapMs: string;
-  wedgeMinLength: string;
-  cameraEnabled: boolean;
-};
-
-type Form = {
-  sandbox: boolean;
-  apiBase: string;
-  provider: Provider;
-  relayUrl: string;
-  appid: string;
-  secret: string;
-  terminalId: string;
-  locationId: string;
-  merchantId: string;
-  allowedCardIds: string;
-  language: Language;
-  limits: Record<LimitKey, string>;
-  scanners: ScannerForm;
-};
-
-const toForm = (s: SettingsView): Form => ({
-  // What is saved, not what runs: `sandbox` says how this start is connected, and connection
-  // changes apply at the next start.
-  sandbox: s.apiBase === null,
-  apiBase: s.apiBase ?? '',
-  provider: s.tokenProvider,
-  relayUrl: s.tokenRelayUrl ?? '',
-  appid: s.appid ?? '',
-  secret: '',
-  terminalId: s.terminalId,
-  locationId: s.locationId ?? '',
-  merchantId: s.merchantId ?? '',
-  allowedCardIds: s.allowedCardIds.join('\n'),
-  language: s.language,
-  limits: {
-    maxPerRedemptionFen: formatFen(s.offline.maxPerRedemptionFen),
-    maxPerCardFen: formatFen(s.offline.maxPerCardFen),
-    maxExposureFen: formatFen(s.offline.maxExposureFen),
-    unknownStaticCapFen: formatFen(s.offline.unknownStaticCapFen),
-    dynamicCapFen: formatFen(s.offline.dynamicCapFen),
-    maxQueueAgeHours: String(s.offline.maxQueueAgeHours),
-  },
-  scanners: {
-    serialEnabled: s.scanners.serial.enabled,
-    serialPath: s.scanners.serial.path ?? '',
-    serialBaud: String(s.scanners.serial.baudRate),
-    serialFraming: s.scanners.serial.framing,
-    hidEnabled: s.scanners.hid.enabled,
-    hidDevice: vidPid(s.scanners.hid.vendorId, s.scanners.hid.productId),
-    hidMode: s.scanners.hid.mode,
-    wedgeMaxGapMs: String(s.scanners.wedge.maxGapMs),
-    wedgeMinLength: String(s.scanners.wedge.minLength),
-    cameraEnabled: s.scanners.camera.enabled,
-  },
-});
-
-const wholeNumber = (text: string, min: number, max: number): number | null => {
-  if (!/^\d+$/.test(text.trim())) return null;
-  const n = Number(text.trim());
-  return n >= min && n <= max ? n : null;
-};
-
-type BuiltScanners = Readonly<{ ok: true; scanners: Record<string, unknown> }> | Readonly<{ ok: false; field: string }>;
-
-/** The whole `scanners` object: the file keeps it as one value, so what the form does not show is sent back as saved. */
-function buildScanners(form: ScannerForm, saved: SettingsView['scanners']): BuiltScanners {
-  const path = form.serialPath.trim();
-  if (form.serialEnabled && path === '') return { ok: false, field: 'serialPath' };
-  const baudRate = wholeNumber(form.serialBaud, 300, 4_000_000);
-  if (baudRate === null) return { ok: false, field: 'serialBaud' };
-  const device = form.hidDevice.trim().toLowerCase();
-  const ids = /^([0-9a-f]{4}):([0-9a-f]{4})$/.exec(device);
-  if (device !== '' && !ids) return { ok: false, field: 'hidDevice' };
-  if (form.hidEnabled && !ids) return { ok: false, field: 'hidDevice' };
-  const maxGapMs = wholeNumber(form.wedgeMaxGapMs, 5, 1_000);
-  if (maxGapMs === null) return { ok: false, field: 'wedgeMaxGapMs' };
-  const minLength = wholeNumber(form.wedgeMinLength, 1, 512);
-  if (minLength === null) return { ok: false, field: 'wedgeMinLength' };
-  const vendorId = ids ? parseInt(ids[1] ?? '', 16) : null;
-  const productId = ids ? parseInt(ids[2] ?? '', 16) : null;
-  // A different device's usage page would match nothing: let the mode choose again.
-  const usagePage = vendorId === saved.hid.vendorId && productId === saved.hid.productId ? saved.hid.usagePage : null;
-  return {
-    ok: true,
-    scanners: {
-      ...saved,
-      serial: { ...saved.serial, enabled: form.serialEnabled, path: path === '' ? null : path, baudRate, framing: form.serialFraming },
-      hid: { ...saved.hid, enabled: form.hidEnabled, vendorId, productId, usagePage, mode: form.hidMode },
-      // Keys are held back longer than the widest gap, so a scanner's next key always comes first.
-      wedge: { ...saved.wedge, maxGapMs, minLength, holdMs: Math.max(saved.wedge.holdMs, maxGapMs + 40) },
-      camera: { ...saved.camera, enabled: form.cameraEnabled },
-    },
-  };
-}
-
-type Built = Readonly<{ ok: true; patch: Record<string, unknown> }> | Readonly<{ ok: false; field: string }>;
-
-/** The patch in the settings file's own shape (src-main/config.ts), only what the form owns. */
-function buildPatch(form: Form, saved: SettingsView): Built {
-  const offline: Record<string, number> = {};
-  for (const key of MONEY_LIMITS) {
-    const text = form.limits[key].trim();
-    // A limit of 0 is meaningful (refuse), which parseYuanToFen treats as an error: allow it here.
-    if (/^0+(\.0{1,2})?$/.test(text)) {
-      offline[key] = 0;
-      continue;
-    }
-    const parsed = parseYuanToFen(text);
-    if (!parsed.ok) return { ok: false, field: key };
-    offline[key] = parsed.fen;
-  }
-  const hours = Number(form.limits.maxQueueAgeHours);
-  if (!Number.isFinite(hours) || hours < 0 || form.limits.maxQueueAgeHours.trim() === '') return { ok: false, field: 'maxQueueAgeHours' };
-  offline.maxQueueAgeHours = hours;
-  if (!form.sandbox && !/^https?:\/\/\S+$/.test(form.apiBase.trim())) return { ok: false, field: 'apiBase' };
-  if (form.terminalId.trim() === '') return { ok: false, field: 'terminalId' };
-  const scanners = buildScanners(form.scanners, saved.scanners);
-  if (!scanners.ok) return scanners;
-
-  // The token is replaced whole or not at all: the core never sends a saved secret back, so a
-  // secret left empty means "keep what is saved", which only works if nothing else changed.
-  let token: Record<string, unknown> | null;
-  if (form.sandbox) token = { provider: 'sandbox' };
-  else if (form.provider === 'relay') {
-    if (!/^https?:\/\/\S+$/.test(form.relayUrl.trim())) return { ok: false, field: 'relayUrl' };
-    token = { provider: 'relay', url: form.relayUrl.trim() };
-  } else if (form.provider === 'appsecret') {
-    if (form.appid.trim() === '') return { ok: false, field: 'appid' };
-    if (form.secret !== '') token = { provider: 'appsecret', appid: form.appid.trim(), secret: form.secret };
-    else if (saved.tokenProvider === 'appsecret' && saved.appid === form.appid.trim()) token = null;
-    else return { ok: false, field: 'secret' };
-  } else if (form.provider === 'static') {
-    if (form.secret !== '') token = { provider: 'static', accessToken: form.secret };
-    else if (saved.tokenProvider === 'static') token = null;
-    else return { ok: false, field: 'accessToken' };
-  } else if (saved.tokenProvider === 'component') token = null;
-  else return { ok: false, field: 'provider' };
-  return {
-    ok: true,
-    patch: {
-      apiBase: form.sandbox ? null : form.apiBase.trim(),
-      ...(token ? { token } : {}),
-      terminalId: form.terminalId.trim(),
-      locationId: form.locationId.trim() === '' ? null : form.locationId.trim(),
-      merchantId: form.merchantId.trim() === '' ? null : form.merchantId.trim(),
-      allowedCardIds: form.allowedCardIds.split(/[\s,]+/).filter(Boolean),
-      language: form.language,
-      offline,
-      scanners: scanners.scanners,
-    },
-  };
-}
+import { BAUD_RATES, buildPatch, FRAMINGS, HID_MODES, isDirty, PROVIDERS, toForm, vidPid, type Form, type Provider, type ScannerForm } from './form.ts';
+import { People } from './People.tsx';
 
 export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
   const { t } = useTranslation();
-  const { call, askManager, refreshStatus } = useApp();
+  const { call, askManager, refreshStatus, setLeaveGuard } = useApp();
   const [settings, setSettings] = useState<SettingsView | null>(null);
   const [form, setForm] = useState<Form | null>(null);
+  // Leaving with unsaved edits asks first (tabs, F-keys, sign-out, Close).
+  const dirty = settings !== null && form !== null && isDirty(form, settings);
+  const dirtyRef = useRef(false);
+  dirtyRef.current = dirty;
+  const confirmLeave = (): boolean => !dirtyRef.current || window.confirm(t('people.unsavedLeave'));
+  const confirmRef = useRef(confirmLeave);
+  confirmRef.current = confirmLeave;
+  useEffect(() => {
+    setLeaveGuard?.(() => confirmRef.current());
+    return () => setLeaveGuard?.(null);
+  }, [setLeaveGuard]);
   const [message, setMessage] = useState<Readonly<{ kind: 'ok' | 'error'; text: string }> | null>(null);
   const [saving, setSaving] = useState(false);
   const pin = useRef<string | null>(null);
@@ -356,6 +194,13 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
             <textarea rows={2} value={form.allowedCardIds} onChange={(e) => set({ allowedCardIds: e.target.value })} />
           </label>
           <label>
+            {t('people.idleLockMinutes')}
+            <span className="input-with-unit">
+              <input inputMode="numeric" data-testid="idle-lock-minutes" value={form.idleLockMinutes} onChange={(e) => set({ idleLockMinutes: e.target.value })} />
+              <span>{t('people.minutes')}</span>
+            </span>
+          </label>
+          <label>
             {t('settings.field.language')}
             <select value={form.language} onChange={(e) => set({ language: e.target.value as Language })}>
               {LANGUAGES.map((l) => (
@@ -491,7 +336,12 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
               {message.text}
             </p>
           )}
-          <button type="button" className="button secondary" onClick={onClose}>
+          {dirty && (
+            <span className="muted small" data-testid="settings-dirty">
+              {t('people.unsaved')}
+            </span>
+          )}
+          <button type="button" className="button secondary" onClick={() => confirmLeave() && onClose()}>
             {t('common.close')}
           </button>
           <button type="submit" className="button primary" disabled={saving} data-testid="settings-save">
@@ -499,6 +349,7 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
           </button>
         </div>
       </form>
+      {pin.current && <People managerPin={pin.current} />}
     </main>
   );
 }
