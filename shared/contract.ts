@@ -52,6 +52,8 @@ export type RedemptionView = Readonly<{
   cardTitle: string | null;
   subCardType: 'GIFT_CARD' | 'VOUCHER' | null;
   amountFen: number;
+  /** A partial redemption's part left to collect another way (cash), fen; null when none. */
+  shortfallFen: number | null;
   balanceBeforeFen: number | null;
   balanceAfterFen: number | null;
   state: RedemptionState;

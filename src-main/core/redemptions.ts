@@ -13,10 +13,11 @@ export function redemptionHandlers(ctx: CoreContext): Pick<CoreApi, 'card:lookup
       if (!result.ok) return err(result.error);
       return ok(toCardView(result.value));
     },
-    'redemption:submit': async ({ code, amount, scannedAt }) => {
+    'redemption:submit': async ({ code, amount, scannedAt, shortfallFen }) => {
       const session = ctx.state.session;
       if (!session) return failure('signed_out');
-      const result = await terminal.engine.redeem({ code, amount, cashier: session.name, scannedAt });
+      // shortfallFen: a partial redemption (the card did not cover the sale), journaled with it.
+      const result = await terminal.engine.redeem({ code, amount, cashier: session.name, scannedAt, ...(shortfallFen !== undefined ? { shortfallFen } : {}) });
       ctx.pushStatus();
       if (!result.ok) return err(result.error);
       return ok(toRedemptionView(result.value));

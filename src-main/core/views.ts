@@ -19,6 +19,7 @@ export function toRedemptionView(row: RedemptionRow): RedemptionView {
     cardTitle: row.card_title,
     subCardType: row.sub_card_type,
     amountFen: row.amount_fen,
+    shortfallFen: row.shortfall_fen ?? null,
     balanceBeforeFen: row.balance_before_fen,
     balanceAfterFen: row.balance_after_fen,
     state: row.state,

@@ -71,7 +71,7 @@ describe('the cashier screen (browser mode, real core, real simulator)', () => {
     await page.getByText('收银员登录').waitFor();
     await page.getByTestId('language-switch').click();
     await page.getByText('Cashier sign-in').waitFor();
-    await until(() => page.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'signin-pin', 'the PIN field focused again');
+    await until(() => page.evaluate<string>("document.activeElement?.id ?? ''"), (id) => id === 'signin-pin', 'the PIN field focused again');
     // Typed straight away, without touching the field.
     await page.keyboard.type('1234');
     await page.keyboard.press('Enter');
@@ -127,6 +127,9 @@ describe('the cashier screen (browser mode, real core, real simulator)', () => {
     expect(await text('result-amount')()).toBe('¥10.00');
     expect(await text('result-shortfall')()).toContain('¥15.00');
     expect(await simBalance(card.code)).toBe(0);
+    // Journaled as a partial redemption: ¥10 from the card, ¥15 left to collect.
+    const journal = await stack.core['journal:list']({ search: card.code });
+    expect(journal.ok && journal.value.map((r) => [r.state, r.amountFen, r.shortfallFen])).toEqual([['settled', 1_000, 1_500]]);
     await page.keyboard.press('Enter');
     await page.getByTestId('waiting').waitFor();
   });

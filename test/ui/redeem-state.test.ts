@@ -42,6 +42,7 @@ const redemption = (over: Partial<RedemptionView> = {}): RedemptionView => ({
   cardTitle: '礼品卡',
   subCardType: 'GIFT_CARD',
   amountFen: 1_000,
+  shortfallFen: null,
   balanceBeforeFen: 1_000,
   balanceAfterFen: 0,
   state: 'settled',

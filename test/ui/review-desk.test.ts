@@ -23,7 +23,7 @@ let wedgeScan: (code: string) => Promise<void>;
 
 const text = (testId: string) => () => page.getByTestId(testId).first().innerText().catch(() => '');
 const rowCount = () => page.getByTestId('journal-row').count();
-const activeInDialog = () => page.evaluate(() => document.activeElement?.closest('dialog[open]') !== null && document.activeElement !== document.body);
+const activeInDialog = () => page.evaluate<boolean>("document.activeElement !== document.body && document.activeElement?.closest('dialog[open]') != null");
 
 async function card(code: string, balanceFen: number): Promise<{ code: string; cardId: string }> {
   return (await simAdmin(stack.simUrl, 'POST', '/sim/cards', { code, balanceFen, merchantId: DEMO_MERCHANT_ID })) as { code: string; cardId: string };
@@ -126,7 +126,7 @@ describe("the manager's desk (browser mode, real core, real simulator)", () => {
     }
     await page.keyboard.press('Escape');
     await page.getByTestId('detail').waitFor({ state: 'detached' });
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('review-item') ?? false)).toBe(true);
+    expect(await page.evaluate<boolean>("document.activeElement?.classList.contains('review-item') ?? false")).toBe(true);
     // At 1280×800 too.
     await opener.click();
     await page.getByTestId('detail').waitFor();
@@ -166,7 +166,7 @@ describe("the manager's desk (browser mode, real core, real simulator)", () => {
     await page.keyboard.press('Escape');
     await page.getByTestId('detail').waitFor({ state: 'detached' });
     // Focus is back on the list: the arrow keys move through it again.
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('journal-list');
+    expect(await page.evaluate<string | null>("document.activeElement?.getAttribute('data-testid') ?? null")).toBe('journal-list');
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');

@@ -30,8 +30,7 @@ export const isDigitsSearch = (search: string): boolean => /^\d+$/.test(search);
 
 /** The part of a sale a partial redemption left to collect another way, fen (0 when none). */
 export function shortfallOf(row: RedemptionView): number {
-  const journaled = (row as RedemptionView & { shortfallFen?: number | null }).shortfallFen;
-  if (typeof journaled === 'number') return journaled;
+  if (row.shortfallFen !== null) return row.shortfallFen;
   const detail = parseDetail(row.detail);
   if (detail.kind === 'json' && typeof detail.data.shortfallFen === 'number' && detail.data.partial === true) return detail.data.shortfallFen;
   if (detail.kind === 'text') {

@@ -90,9 +90,8 @@ export type ResultPanelProps = Readonly<{
 
 export function ResultPanel({ redemption, refused, amountText, shortfallFen, voidError, canVoid, onNext, onVoid }: ResultPanelProps) {
   const { t } = useTranslation();
-  // The journal's figure when the core reports one, else what this screen asked for.
-  const journaledShortfall = (redemption as (RedemptionView & { shortfallFen?: number | null }) | null)?.shortfallFen;
-  const collect = journaledShortfall ?? shortfallFen;
+  // The journal's figure when there is one, else what this screen asked for.
+  const collect = redemption?.shortfallFen ?? shortfallFen;
   const outcome: Outcome = redemption ? outcomeOf(redemption) : refused ? 'refused' : 'no_answer';
   const reason = redemption ? redemptionReasonText(t, redemption) : refused ? reasonText(t, refused) : null;
   return (
