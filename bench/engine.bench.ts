@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal } from '../src-main/journal/db.ts';
+import { installFaultHooks } from '../src-main/redemption/faults.ts';
 import { DEMO_MERCHANT_ID, startSimulator } from '../src-main/sim/index.ts';
 import { openTerminal } from '../src-main/terminal.ts';
 import { benchTerminalEnv, ms, percentile, simPost } from './stats.ts';
@@ -56,14 +57,54 @@ export default async function run(): Promise<void> {
     // Warm the card definition cache and the token, as a running terminal has them.
     await terminal.engine.redeem({ code: codes[0] ?? '', amount: '1', cashier: 'bench' });
 
-    const times: number[] = [];
+    // Count the durable commits (BEGIN IMMEDIATE … COMMIT) the engine makes.
+    let commits = 0;
+    const transaction = terminal.db.transaction.bind(terminal.db);
+    const changes = terminal.db.prepare('SELECT total_changes()').pluck();
+    (terminal.db as { transaction: typeof transaction }).transaction = ((fn: Parameters<typeof transaction>[0]) => {
+      const wrapped = transaction(fn);
+      return {
+        immediate: (...args: unknown[]) => {
+          // A transaction that changed rows is a durable commit; a read in a transaction is not.
+          const before = changes.get() as number;
+          const result = wrapped.immediate(...(args as []));
+          if ((changes.get() as number) > before) commits++;
+          return result;
+        },
+      };
+    }) as typeof transaction;
+
+    const measure = async (count: number): Promise<{ times: number[]; settled: number; commits: number }> => {
+      const before = commits;
+      const times: number[] = [];
+      let settled = 0;
+      for (let i = 0; i < count; i++) {
+        const started = performance.now();
+        const result = await terminal.engine.redeem({ code: codes[i % codes.length] ?? '', amount: '1.23', cashier: 'bench' });
+        times.push(performance.now() - started);
+        if (result.ok && result.value.state === 'settled') settled++;
+      }
+      return { times, settled, commits: (commits - before) / count };
+    };
+    // Interleaved halves with and without the card holds, so a noisy machine hits both alike.
+    const guarded: number[] = [];
+    const bare: number[] = [];
     let settled = 0;
-    for (let i = 0; i < REDEMPTIONS; i++) {
-      const started = performance.now();
-      const result = await terminal.engine.redeem({ code: codes[i % codes.length] ?? '', amount: '1.23', cashier: 'bench' });
-      times.push(performance.now() - started);
-      if (result.ok && result.value.state === 'settled') settled++;
+    let guardedCommits = 0;
+    let bareCommits = 0;
+    const rounds = 4;
+    for (let round = 0; round < rounds; round++) {
+      const a = await measure(REDEMPTIONS / rounds);
+      guarded.push(...a.times);
+      settled += a.settled;
+      guardedCommits += a.commits / rounds;
+      installFaultHooks({ weakenGuards: true });
+      const b = await measure(REDEMPTIONS / rounds / 2);
+      installFaultHooks(null);
+      bare.push(...b.times);
+      bareCommits += b.commits / rounds;
     }
+    const times = guarded;
     await terminal.close();
 
     const commit = percentile(commitTimes, 50);
@@ -79,6 +120,9 @@ export default async function run(): Promise<void> {
     console.log(`HTTP round trips: code/get p50 ${ms(roundTrip)}, updateuser p50 ${ms(writeTrip)}`);
     console.log(`ratio engine p50 / commit p50: ${(p50 / commit).toFixed(2)}`);
     console.log(`engine beyond its 2 HTTP round trips: ${ms(beyondHttp)} = ${(beyondHttp / commit).toFixed(2)} commits (aim ≤ ~5)`);
+    console.log(`durable commits per online redemption: ${guardedCommits.toFixed(2)} (of which the card hold taken and released: ${(guardedCommits - bareCommits).toFixed(2)})`);
+    const bareP50 = percentile(bare, 50);
+    console.log(`ownership and card holds per redemption: p50 ${ms(p50 - bareP50)} (${ms(p50)} with, ${ms(bareP50)} without; ratio ${(p50 / bareP50).toFixed(2)})`);
   } finally {
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
