@@ -134,6 +134,30 @@ describe('the cashier screen (browser mode, real core, real simulator)', () => {
     await page.getByTestId('waiting').waitFor();
   });
 
+  it('lets a dynamic code refused before anything moved be presented again, and shows the balance it lacked', async () => {
+    const card = (await simAdmin(stack.simUrl, 'POST', '/sim/cards', { balanceFen: 1_000, useDynamicCode: true, merchantId: DEMO_MERCHANT_ID })) as { code: string };
+    const { dynamicCode } = (await simAdmin(stack.simUrl, 'POST', `/sim/codes/${card.code}/dynamic`)) as { dynamicCode: string };
+    await wedgeScan(dynamicCode);
+    await until(text('card-balance'), (t) => t === '¥10.00', 'the card balance');
+    await typeAmount('20', '¥20');
+    await page.keyboard.press('Enter');
+    expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('declined');
+    expect(await text('result-reason')()).toBe('余额不足');
+    expect(await text('result-card-balance')()).toContain('¥10.00');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('waiting').waitFor();
+    // The customer shows the same code again: nothing was deducted, so it is not "already used".
+    await wedgeScan(dynamicCode);
+    await until(text('card-balance'), (t) => t === '¥10.00', 'the card again');
+    await typeAmount('20', '¥20');
+    await page.getByTestId('short-offer-accept').click();
+    expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('approved');
+    expect(await text('result-shortfall')()).toContain('¥10.00');
+    expect(await simBalance(card.code)).toBe(0);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('waiting').waitFor();
+  });
+
   it('says a scan was cut short instead of "invalid code"', async () => {
     await wedgeScan('6880000012');
     const problem = await until(text('scan-problem'), (t) => t !== '', 'the scan problem');

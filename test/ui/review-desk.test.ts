@@ -203,7 +203,7 @@ describe("the manager's desk (browser mode, real core, real simulator)", () => {
     await until(rowCount, (n) => n === 4, 'all rows again');
     expect(await page.getByTestId('hour-range-inverted').count()).toBe(0);
     expect(await axeSerious(page)).toEqual([]);
-    await shot(page, 'end-of-day-desk', 'end-of-day');
+    await shot(page, 'end-of-day-desk', 'end-of-day-desk');
   });
 
   it('searches the last digits as a suffix, and finds a scanned card', async () => {
