@@ -1,7 +1,8 @@
 /** `gcterm replay` (forward the offline queue now) and `gcterm status` (connectivity and queue). */
 import type { Command } from 'commander';
 import { formatYuan } from '../../shared/money.ts';
-import { queueStatus, replayQueue } from '../redemption/offline.ts';
+import { queueStatus } from '../journal/queue.ts';
+import { replayQueue } from '../redemption/offline.ts';
 import { TokenError, WeChatError } from '../wechat/errors.ts';
 import type { RegisterCommand } from './io.ts';
 import { EXIT, globals, withTerminal } from './terminal-commands.ts';

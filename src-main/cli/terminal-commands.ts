@@ -18,6 +18,7 @@ import { journalHead } from '../journal/head.ts';
 import { headTrailer, toCsv } from '../journal/export.ts';
 import { dayRange, listRedemptions, localDate, type RedemptionRow } from '../journal/redemptions.ts';
 import type { CardLookup } from '../redemption/engine.ts';
+import { cardEndTime } from '../redemption/validate.ts';
 import { openTerminal, type Terminal } from '../terminal.ts';
 import { createTranslator, pickLanguage, type Translator } from './i18n.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
@@ -96,8 +97,8 @@ function describeCard(card: CardLookup, tr: Translator): string[] {
   ];
   if (card.answer.card.balance !== undefined) lines.push(tr.t('balance', { balance: formatYuan(card.answer.card.balance) }));
   lines.push(tr.t('status', { status: card.answer.user_card_status }));
-  const end = card.answer.card.end_time;
-  lines.push(end >= 2_147_483_647 || end === 0 ? tr.t('permanent') : tr.t('validity', { from: formatDay(card.answer.card.begin_time), to: formatDay(end) }));
+  const end = cardEndTime(card.answer.card.end_time);
+  lines.push(end === null ? tr.t('permanent') : tr.t('validity', { from: formatDay(card.answer.card.begin_time), to: formatDay(end) }));
   lines.push(card.problems.length === 0 ? tr.t('canRedeem') : tr.t('cannotRedeem', { reason: card.problems.map((p) => tr.reason(p)).join('; ') }));
   return lines;
 }

@@ -19,7 +19,7 @@ import { openCore, type Core } from '../core.ts';
 import { configureLogging, createLogger } from '../log.ts';
 import { dispatch } from '../shell/dispatch.ts';
 import { startHardwareScanners, type HardwareScanners } from '../shell/hardware-scanners.ts';
-import { queueStatus } from '../redemption/offline.ts';
+import { queueStatus } from '../journal/queue.ts';
 import type { BrowserWindowInstance, ElectronMain, IpcMainInvokeEvent } from './electron-types.ts';
 import { QUIT_ANYWAY, quitWarning } from './quit-warning.ts';
 import { startFailureBox, startLanguage } from './start-failure.ts';

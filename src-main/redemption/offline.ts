@@ -8,10 +8,12 @@ import type { ReasonCode } from '../../shared/reasons.ts';
 import type { OfflineLimits } from '../config.ts';
 import { getCachedCard } from '../journal/cards.ts';
 import type { Db } from '../journal/db.ts';
+import { queueStatus } from '../journal/queue.ts';
 import { listRedemptions, type RedemptionRow } from '../journal/redemptions.ts';
 import { createLogger } from '../log.ts';
 import { WeChatError } from '../wechat/errors.ts';
 import type { Engine, OfflineDecision, OfflinePolicy } from './engine.ts';
+import { isExpired, userCardStatusReason } from './validate.ts';
 
 const log = createLogger('offline');
 
@@ -53,17 +55,6 @@ export class Connectivity {
   }
 }
 
-export type QueueStatus = Readonly<{ depth: number; queuedFen: number; oldestQueuedAt: number | null }>;
-
-export function queueStatus(db: Db): QueueStatus {
-  const row = db.prepare("SELECT count(*) AS depth, coalesce(sum(amount_fen), 0) AS fen, min(created_at) AS oldest FROM redemptions WHERE state = 'queued'").get() as {
-    depth: number;
-    fen: number;
-    oldest: number | null;
-  };
-  return { depth: row.depth, queuedFen: row.fen, oldestQueuedAt: row.oldest };
-}
-
 const refuse = (reason: ReasonCode, params?: Readonly<Record<string, string | number>>): OfflineDecision => ({ accept: false, reason, params });
 
 /**
@@ -93,11 +84,9 @@ export function decideOffline(
     return { accept: true };
   }
   if (card.use_dynamic_code === 1) return refuse('offline_static_on_dynamic_card');
-  if (card.user_card_status && card.user_card_status !== 'NORMAL') {
-    const byStatus: Readonly<Record<string, ReasonCode>> = { CONSUMED: 'card_consumed', GIFTING: 'card_gifting', EXPIRE: 'card_expired', DELETE: 'card_deleted' };
-    return refuse(byStatus[card.user_card_status] ?? 'card_unavailable');
-  }
-  if (card.end_time !== null && card.end_time !== 0 && card.end_time !== 2_147_483_647 && card.end_time * 1000 < now) return refuse('card_expired');
+  const statusReason = card.user_card_status ? userCardStatusReason(card.user_card_status) : null;
+  if (statusReason !== null) return refuse(statusReason);
+  if (card.end_time !== null && isExpired(card.end_time, now / 1000)) return refuse('card_expired');
   const queuedForCard = listRedemptions(db, { realCode: card.real_code, state: 'queued' });
   const queuedFen = queuedForCard.reduce((sum, row) => sum + row.amount_fen, 0);
   if (card.sub_card_type === 'VOUCHER') {
@@ -125,8 +114,6 @@ export type ReplayReport = Readonly<{ settled: number; needsReview: number; rema
 export type ReplayOptions = Readonly<{
   /** Codes replayed at once; items of one code always one after another. */
   concurrency?: number;
-  /** Whole-queue passes before giving up for now (each after a backoff). */
-  maxPasses?: number;
   backoffMs?: (attempt: number) => number;
 }>;
 

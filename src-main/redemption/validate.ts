@@ -3,10 +3,7 @@
  * rules and the UI's card panel all decide with this one function.
  */
 import type { ReasonCode } from '../../shared/reasons.ts';
-import { CARD_STATUSES_USABLE, type CardDefinition, type CodeGetAnswer } from '../wechat/schemas.ts';
-
-/** WeChat's "permanent" end_time. */
-export const PERMANENT_END_TIME = 2_147_483_647;
+import { CARD_STATUSES_USABLE, PERMANENT_END_TIME, type CardDefinition, type CodeGetAnswer } from '../wechat/schemas.ts';
 
 export type TerminalScope = Readonly<{
   locationId: string | null;
@@ -22,6 +19,26 @@ const STATUS_REASONS: Readonly<Record<string, ReasonCode>> = {
   DELETE: 'card_deleted',
   UNAVAILABLE: 'card_unavailable',
 };
+
+/**
+ * Why a card in this `user_card_status` cannot be redeemed; null for NORMAL. One mapping for the
+ * online check and the offline rules (which read the status cached from the last lookup): a
+ * status this code does not know is refused as unavailable, never taken as usable.
+ */
+export function userCardStatusReason(status: string): ReasonCode | null {
+  if (status === 'NORMAL') return null;
+  return STATUS_REASONS[status] ?? 'card_unavailable';
+}
+
+/** Whether a card's `end_time` (unix seconds; 0 or PERMANENT_END_TIME: no end) has passed. */
+export function isExpired(endTime: number, nowSeconds: number): boolean {
+  return endTime !== 0 && endTime < PERMANENT_END_TIME && endTime < nowSeconds;
+}
+
+/** A card's end as shown to people: unix seconds, or null when it has none. */
+export function cardEndTime(endTime: number): number | null {
+  return endTime === 0 || endTime >= PERMANENT_END_TIME ? null : endTime;
+}
 
 export type SubCardType = 'GIFT_CARD' | 'VOUCHER';
 
@@ -39,12 +56,10 @@ export function cardProblems(
   nowSeconds: number,
 ): ReasonCode[] {
   const problems: ReasonCode[] = [];
-  const statusReason = STATUS_REASONS[answer.user_card_status];
+  const statusReason = userCardStatusReason(answer.user_card_status);
   if (statusReason) problems.push(statusReason);
   if (answer.card.begin_time > nowSeconds) problems.push('card_not_yet_valid');
-  if (answer.card.end_time !== 0 && answer.card.end_time !== PERMANENT_END_TIME && answer.card.end_time < nowSeconds) {
-    if (!problems.includes('card_expired')) problems.push('card_expired');
-  }
+  if (isExpired(answer.card.end_time, nowSeconds) && !problems.includes('card_expired')) problems.push('card_expired');
   if (subCardTypeOf(definition) === null) problems.push('card_wrong_type');
   if (!(CARD_STATUSES_USABLE as readonly string[]).includes(definition.status)) problems.push('card_definition_unusable');
   if (scope.merchantId !== null && definition.merchantId !== scope.merchantId) problems.push('card_other_merchant');

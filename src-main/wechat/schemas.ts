@@ -7,6 +7,9 @@ import { z } from 'zod';
 const fen = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const unixSeconds = z.number().int().nonnegative();
 
+/** The `end_time` WeChat gives a card with no end (2^31 - 1, unix seconds); 0 means the same. */
+export const PERMANENT_END_TIME = 2_147_483_647;
+
 export const EnvelopeSchema = z.object({ errcode: z.number().int().optional(), errmsg: z.string().optional() });
 
 export const USER_CARD_STATUSES = ['NORMAL', 'CONSUMED', 'EXPIRE', 'GIFTING', 'GIFT_TIMEOUT', 'DELETE', 'UNAVAILABLE'] as const;

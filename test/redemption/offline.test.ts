@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { OfflineLimitsSchema } from '../../src-main/config.ts';
 import { verifyChain } from '../../src-main/journal/events.ts';
 import { listRedemptions, type RedemptionRow } from '../../src-main/journal/redemptions.ts';
-import { decideOffline, queueStatus, replayQueue } from '../../src-main/redemption/offline.ts';
+import { queueStatus } from '../../src-main/journal/queue.ts';
+import { decideOffline, replayQueue } from '../../src-main/redemption/offline.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import type { Terminal } from '../../src-main/terminal.ts';
 import { closedPortUrl } from '../helpers/net.ts';
