@@ -56,11 +56,15 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
         return;
       }
       const dataDir = process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
+      // The journal first: one that cannot be opened is refused (exit 5) before a long first build.
+      const core = await openCore({ dataDir, env: process.env, label: 'browser-mode server' });
       if (!existsSync(join(RENDERER_DIR, 'index.html'))) {
         io.out('Building the counter UI (first run)… / 正在构建界面（首次运行）…');
-        await buildRenderer();
+        await buildRenderer().catch(async (error: unknown) => {
+          await core.close();
+          throw error;
+        });
       }
-      const core = await openCore({ dataDir, env: process.env, label: 'browser-mode server' });
       const scanners = startHardwareScanners(core);
       let server: BrowserServer;
       try {

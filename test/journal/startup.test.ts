@@ -88,6 +88,17 @@ describe('a journal that is not a database', () => {
   });
 });
 
+describe('browser mode', () => {
+  it('`gcterm serve` on a journal that is not a database refuses (exit 5) instead of serving', async () => {
+    const dataDir = join(dir.path, 'data');
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, 'journal.db'), 'not a database '.repeat(500));
+    const result = await gcterm(['--lang', 'en', 'serve', '--port', '0'], terminalEnv(sim.url, dataDir));
+    expectRefusal(result, /is not a journal database or is damaged/);
+    expect(result.stdout).not.toContain('http://127.0.0.1');
+  });
+});
+
 describe('a data directory that cannot be made', () => {
   it('under a regular file: refused with the path named', async () => {
     const blocker = join(dir.path, 'not-a-dir');
