@@ -3,6 +3,7 @@
  * the `hub` token provider, and the hub's state for the status bar. The background journal push
  * lives in journal-sync.ts.
  */
+import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,7 +76,8 @@ function hubHttp(url: string, ca: string | null, timeoutMs: number): AxiosInstan
     validateStatus: () => true,
     responseType: 'json',
     transitional: { clarifyTimeoutError: true },
-    httpsAgent: ca ? new HttpsAgent({ ca, keepAlive: true }) : undefined,
+    httpAgent: new HttpAgent({ keepAlive: true }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) }),
   });
 }
 

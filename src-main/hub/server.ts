@@ -112,13 +112,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     throw new HubConfigError(`plain HTTP on ${host} would send card codes unencrypted: give --tls-cert and --tls-key, or --allow-insecure`);
   }
   const pool = openHubPool(options.db, options.poolSize ?? 20);
+  const relaxed = openHubPool(options.db, Math.max(2, Math.ceil((options.poolSize ?? 20) / 2)), true);
   try {
     await migrateHub(pool);
   } catch (error) {
     await pool.end().catch(() => undefined);
+    await relaxed.end().catch(() => undefined);
     throw error;
   }
-  const store = new HubStore(pool);
+  const store = new HubStore(pool, relaxed);
   const state: TokenState = { refreshToken: null };
   const tokens = options.tokens ? tokenSource(pool, options.tokens(state), state) : null;
   const pollMs = options.pollMs ?? 100;
@@ -349,6 +351,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await listener?.end().catch(() => undefined);
       await pool.end().catch(() => undefined);
+      await relaxed.end().catch(() => undefined);
     },
   };
 }

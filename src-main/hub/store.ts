@@ -20,8 +20,15 @@ const NO_TICKET = '9223372036854775807';
 
 export type HubPool = pg.Pool;
 
-export function openHubPool(url: string, max = 20): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'gcterm-hub' });
+/**
+ * `relaxed`: a pool whose commits do not wait for the disk (synchronous_commit = off), for what a
+ * database crash may lose without harm — nonces (a lost one reopens a replay window only for
+ * requests already executed once, all fenced), releases (a lost release only lets the lease run
+ * to its TTL), waiting tickets, journal pushes (the counter resends from the hub's head), the
+ * audit trail. Grants, renewals and observations always wait for the disk.
+ */
+export function openHubPool(url: string, max = 20, relaxed = false): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'gcterm-hub', ...(relaxed ? { options: '-c synchronous_commit=off' } : {}) });
   // An idle client losing its server (PostgreSQL restarted) must not crash the hub.
   pool.on('error', () => undefined);
   return pool;
@@ -43,10 +50,12 @@ function eventHash(prevHash: string, seq: number, at: number, redemptionId: stri
 
 export class HubStore {
   readonly pool: pg.Pool;
+  private readonly relaxed: pg.Pool;
   private readonly keys = new Map<string, Readonly<{ pem: string; key: KeyObject }>>();
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, relaxed: pg.Pool = pool) {
     this.pool = pool;
+    this.relaxed = relaxed;
   }
 
   // ---- enrolment and authentication ----
@@ -119,7 +128,7 @@ export class HubStore {
    * still enrolled and not revoked. Revocation therefore takes effect on the very next request.
    */
   async admit(terminalId: string, nonce: string): Promise<AuthOutcome> {
-    const { rowCount } = await this.pool.query(
+    const { rowCount } = await this.relaxed.query(
       `INSERT INTO hub_nonces (terminal_id, nonce)
        SELECT id, $2 FROM hub_terminals WHERE id = $1 AND revoked_at IS NULL AND public_key IS NOT NULL
        ON CONFLICT DO NOTHING`,
@@ -132,7 +141,7 @@ export class HubStore {
   }
 
   async audit(terminalId: string | null, path: string | null, error: string, detail: string | null): Promise<void> {
-    await this.pool
+    await this.relaxed
       .query('INSERT INTO hub_audit (terminal_id, path, error, detail) VALUES ($1, $2, $3, $4)', [terminalId?.slice(0, 128) ?? null, path?.slice(0, 256) ?? null, error, detail?.slice(0, 500) ?? null])
       .catch(() => undefined);
   }
@@ -201,16 +210,16 @@ export class HubStore {
   }
 
   async enqueue(key: string, redemptionId: string): Promise<string> {
-    const { rows } = await this.pool.query<{ ticket: string }>('INSERT INTO hub_lease_queue (card_key, redemption_id) VALUES ($1, $2) RETURNING ticket', [key, redemptionId]);
+    const { rows } = await this.relaxed.query<{ ticket: string }>('INSERT INTO hub_lease_queue (card_key, redemption_id) VALUES ($1, $2) RETURNING ticket', [key, redemptionId]);
     return rows[0]?.ticket ?? NO_TICKET;
   }
 
   async heartbeat(ticket: string): Promise<void> {
-    await this.pool.query('UPDATE hub_lease_queue SET heartbeat_at = now() WHERE ticket = $1', [ticket]);
+    await this.relaxed.query('UPDATE hub_lease_queue SET heartbeat_at = now() WHERE ticket = $1', [ticket]);
   }
 
   async dequeue(ticket: string): Promise<void> {
-    await this.pool.query('DELETE FROM hub_lease_queue WHERE ticket = $1', [ticket]);
+    await this.relaxed.query('DELETE FROM hub_lease_queue WHERE ticket = $1', [ticket]);
   }
 
   /** Extends a lease this terminal still holds under this fence; null when it is stale. */
@@ -235,7 +244,7 @@ export class HubStore {
 
   /** Ends a lease (idempotent). Waiters at every hub process are woken through NOTIFY. */
   async release(terminalId: string, key: string, fence: number): Promise<boolean> {
-    const { rows } = await this.pool.query<{ released: string }>(
+    const { rows } = await this.relaxed.query<{ released: string }>(
       `WITH r AS (UPDATE hub_leases SET released = true WHERE card_key = $1 AND fence = $2 AND terminal_id = $3 AND NOT released RETURNING 1),
             l AS (UPDATE hub_lease_log SET released_at = now() WHERE fence = $2 AND card_key = $1 AND terminal_id = $3 AND released_at IS NULL RETURNING 1)
        SELECT (SELECT count(*) FROM r) + (SELECT count(*) FROM l) AS released, pg_notify('${LEASE_CHANNEL}', $1)`,
@@ -290,7 +299,7 @@ export class HubStore {
   // ---- journals ----
 
   async pushJournal(terminalId: string, push: JournalPush): Promise<{ headSeq: number; accepted: number; problem: string | null }> {
-    const client = await this.pool.connect();
+    const client = await this.relaxed.connect();
     try {
       await client.query('BEGIN');
       const { rows } = await client.query<{ head_seq: string; head_hash: string; store_id: string; journal_problem: string | null }>(
