@@ -45,7 +45,9 @@ const fault: fc.Arbitrary<FaultSpec> = fc.oneof(
   }),
 );
 
-const scenario = fc.record({
+type Scenario = Readonly<{ plans: readonly (readonly Step[])[]; faults: readonly FaultSpec[] }>;
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
   plans: fc.array(fc.array(step, { minLength: 1, maxLength: 4 }), { minLength: ENGINES, maxLength: ENGINES }),
   faults: fc.array(fault, { maxLength: 4 }),
 });
@@ -58,11 +60,11 @@ afterAll(async () => sim.close());
 afterEach(() => installFaultHooks(null));
 
 /** Runs one scenario; resolves to the invariant's violations (empty when it holds). */
-async function run({ plans, faults }: fc.Infer<typeof scenario>): Promise<string[]> {
+async function run({ plans, faults }: Scenario): Promise<string[]> {
   const dir = tempDir();
   const dataDir = join(dir.path, 'data');
   await sim.clearFaults();
-  const cards = [];
+  const cards: Array<Readonly<{ code: string; cardId: string }>> = [];
   for (let i = 0; i < CARDS; i++) cards.push(await sim.createCard({ balanceFen: 8_000 + i * 4_000, merchantId: DEMO_MERCHANT_ID }));
   const initial = new Map(cards.map((c, i) => [c.code, 8_000 + i * 4_000]));
   const engines: Terminal[] = [];
@@ -122,7 +124,7 @@ describe('three engines on one data dir', () => {
   it('lose updates when the card holds and the compare-and-set check are removed', async () => {
     installFaultHooks({ weakenGuards: true });
     // Three redemptions on one card, with the lookup held up so all three read the same balance.
-    const racing: fc.Infer<typeof scenario> = {
+    const racing: Scenario = {
       plans: [[{ kind: 'redeem', card: 0, amountFen: 1_000 }], [{ kind: 'redeem', card: 0, amountFen: 2_000 }], [{ kind: 'redeem', card: 0, amountFen: 3_000 }]],
       faults: [{ path: '/card/code/get', kind: 'latency', latencyMs: 300, times: 3 }],
     };
