@@ -1,6 +1,6 @@
 /**
- * The whole API between the UI (renderer) and the core: one typed handler map (STYLE.md, after
- * Actual Budget). Electron carries it over IPC through the preload bridge; browser mode over
+ * The whole API between the UI (renderer) and the core: one typed handler map (after
+ * Actual Budget's). Electron carries it over IPC through the preload bridge; browser mode over
  * HTTP/WebSocket. Requests are validated with these zod schemas on the core side of both
  * transports; answers are plain data. Money is integer fen; times are unix milliseconds.
  */

@@ -1,5 +1,5 @@
 /**
- * Money is integer fen (1 yuan = 100 fen) everywhere (DESIGN.md invariant 1). Parsing works on
+ * Money is integer fen (1 yuan = 100 fen) everywhere (docs/architecture.md, invariant 1). Parsing works on
  * the typed characters, never on a float, so "12.30" is exactly 1230 fen.
  */
 

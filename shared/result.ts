@@ -1,4 +1,4 @@
-/** Errors cross layer and process boundaries as values (STYLE.md, after Signal Desktop). */
+/** Errors cross layer and process boundaries as values (a convention borrowed from Signal Desktop). */
 export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });

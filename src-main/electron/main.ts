@@ -105,7 +105,7 @@ async function start(): Promise<void> {
   );
   ses.setPermissionCheckHandler((_contents, permission, origin) => permissionAllowed(permission, origin, ['video']));
 
-  // Credentials at rest are sealed with the OS's own protection where it offers one (DESIGN.md 7).
+  // Credentials at rest are sealed with the OS's own protection where it offers one (docs/architecture.md, invariant 7).
   const secretBox = safeStorage.isEncryptionAvailable()
     ? {
         encrypt: (plain: string) => safeStorage.encryptString(plain).toString('base64'),

@@ -1,6 +1,6 @@
 /**
  * Opening the journal: WAL with synchronous=FULL, so a committed row survives a power cut
- * (DESIGN.md invariant 2), migrations applied in order, and a database newer than this code
+ * (docs/architecture.md, invariant 2), migrations applied in order, and a database newer than this code
  * refused rather than misread.
  */
 import Database from 'better-sqlite3';

@@ -1,5 +1,5 @@
 /**
- * One writer per card within this process (DESIGN.md invariant 4): operations on one code run
+ * One writer per card within this process (docs/architecture.md, invariant 4): operations on one code run
  * one after another. Across processes sharing the journal (the CLI beside the app) the journal's
  * in-flight check (`card_busy`) does the same job.
  */

@@ -1,7 +1,7 @@
 /**
  * Browser mode: the core serves the built renderer on 127.0.0.1 and the UI↔core contract over
  * `POST /api/<name>` (JSON in, JSON Result out) and a WebSocket at `/events` (CoreEvents out).
- * See security.ts for who may call; see DESIGN.md, "Why a browser mode".
+ * See security.ts for who may call; why a browser mode exists: docs/architecture.md, "What it is".
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * The card endpoints a counter terminal calls: card/get, card/code/get,
  * card/generalcard/updateuser and card/code/consume, with the statuses, dynamic codes and error
- * codes of WECHAT_CARD_API.md.
+ * codes of docs/wechat-api.md.
  */
 import { ERR, MAX_BALANCE_FEN, PERMANENT_END_TIME, type UserCardStatus, type WeChatError } from './constants.ts';
 import {

@@ -1,6 +1,6 @@
 /**
  * Fixed facts of the sandbox: credentials, the demo catalogue's codes and card ids, the WeChat
- * error codes the simulator answers with, and the timing rules of WECHAT_CARD_API.md.
+ * error codes the simulator answers with, and the timing rules of docs/wechat-api.md.
  * None of these credentials is a secret: they only open the simulator.
  */
 
@@ -13,7 +13,7 @@ export const SANDBOX_COMPONENT = {
   component_appsecret: 'sandboxcomponent9f8e7d6c5b4a39281',
   component_verify_ticket: 'ticket@@@sandbox-component-verify-ticket',
   authorizer_appid: 'wx7e6d5c4b3a291807',
-  /** The refresh token issued at authorisation; it rotates on first use (WECHAT_CARD_API.md). */
+  /** The refresh token issued at authorisation; it rotates on first use (docs/wechat-api.md). */
   authorizer_refresh_token: 'refreshtoken@@@sandbox-initial-authorizer-refresh-token',
 } as const;
 

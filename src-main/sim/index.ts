@@ -1,7 +1,7 @@
 /**
  * The embedded WeChat card API simulator: the default API of a fresh install ("SANDBOX"), the
  * demo and training peer, and the test peer for everything that talks to WeChat. It answers the
- * endpoints of WECHAT_CARD_API.md over real HTTP on 127.0.0.1, keeps its state in its own SQLite
+ * endpoints of docs/wechat-api.md over real HTTP on 127.0.0.1, keeps its state in its own SQLite
  * file, and offers an admin API under /sim/ (see README.md in this folder).
  */
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * The log of WeChat API requests received, so a test can check what a client actually sent and
  * in which order. Tokens, secrets and refresh tokens are masked: the log is shown in test output
- * and the sandbox UI, and secrets never appear in full anywhere (DESIGN.md invariant 7).
+ * and the sandbox UI, and secrets never appear in full anywhere (docs/architecture.md, invariant 7).
  */
 import { isJsonObject } from './wire.ts';
 

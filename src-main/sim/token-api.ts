@@ -1,5 +1,5 @@
 /**
- * access_token issuance as WECHAT_CARD_API.md describes it: cgi-bin/token (each fetch supersedes
+ * access_token issuance as docs/wechat-api.md describes it: cgi-bin/token (each fetch supersedes
  * the previous token after a 5-minute overlap), stable_token (one shared token, force_refresh
  * limited), the third-party component and authorizer tokens (the refresh token rotates), and the
  * check every card endpoint makes on its access_token.

@@ -11,7 +11,7 @@ import { AuthorizerTokenSchema, ComponentTokenSchema, EnvelopeSchema, TokenAnswe
 
 const log = createLogger('tokens');
 
-/** Tokens are renewed this long before WeChat says they expire (WECHAT_CARD_API.md). */
+/** Tokens are renewed this long before WeChat says they expire (docs/wechat-api.md). */
 export const TOKEN_MARGIN_MS = 5 * 60_000;
 
 export type TokenProvider = Readonly<{

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariant 6: bad input never crashes and never costs money. Each malformed amount or
+ * docs/architecture.md, invariant 6: bad input never crashes and never costs money. Each malformed amount or
  * code is refused by the engine with a reason the cashier can read, before anything is sent to
  * WeChat (the simulator's request log stays empty), nothing is deducted, no redemption row is
  * created, and an `input_rejected` event leaves a short trace in the verifiable journal.

@@ -1,5 +1,5 @@
 /**
- * The engine behind a proxy that mangles one WeChat answer (DESIGN.md invariant 6: an API answer
+ * The engine behind a proxy that mangles one WeChat answer (docs/architecture.md, invariant 6: an API answer
  * of the wrong shape yields a clear message and a journal trace, never money). A mangled lookup
  * declines with `bad_answer` and moves nothing; a mangled answer to a write that did apply is an
  * unknown outcome, resolved by reading back: settled, with exactly one deduction.

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariant 7: AppSecrets, refresh tokens and access tokens never appear in full in the
+ * docs/architecture.md, invariant 7: AppSecrets, refresh tokens and access tokens never appear in full in the
  * log output or in the journal's events and rows, whichever provider fetched them and whatever
  * went wrong on the way (refused tokens, wrong credentials, the service out of reach).
  */

@@ -1,5 +1,5 @@
 /**
- * Token providers against the real simulator (WECHAT_CARD_API.md, "access_token"): the AppSecret
+ * Token providers against the real simulator (docs/wechat-api.md, "access_token"): the AppSecret
  * path uses cgi-bin/stable_token only, tokens are cached until 5 minutes before expiry, a refused
  * token is refreshed once and retried once, then fails loudly; the relay keeps the AppSecret off
  * the PC; the third-party path saves every rotated refresh token before using the access token.
