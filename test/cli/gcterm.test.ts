@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CSV_HEADER } from '../../src-main/journal/export.ts';
+import { CSV_HEADER, CSV_HEADERS } from '../../src-main/journal/export.ts';
 import { localDate } from '../../src-main/journal/redemptions.ts';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { deductions, startTestSim, type TestSim } from '../helpers/sim.ts';
@@ -212,16 +212,16 @@ describe('gcterm journal', () => {
     expect(json<RedemptionJson[]>(await run('journal', '--date', '2001-01-01', '--json'))).toEqual([]);
     expect(json<RedemptionJson[]>(await run('journal', '--all', '--state', 'declined', '--json')).map((r) => r.id)).toEqual([declined.id]);
 
-    const csv = await run('journal', '--all', '--csv');
+    const csv = await run('journal', '--all', '--csv', '--lang', 'en');
     expect(csv.code).toBe(0);
     const [header, ...rows] = parseCsv(csv.stdout);
-    expect(header).toEqual([...CSV_HEADER]);
+    expect(header).toEqual(CSV_HEADER.map((key) => CSV_HEADERS.en[key]));
     const column = (row: readonly string[] | undefined, name: (typeof CSV_HEADER)[number]) => row?.[CSV_HEADER.indexOf(name)];
     expect(rows).toHaveLength(2);
     expect(rows.map((row) => column(row, 'id'))).toEqual([settled.id, declined.id]);
     expect(rows.map((row) => [column(row, 'amount'), column(row, 'balance_before'), column(row, 'balance_after'), column(row, 'state'), column(row, 'reason')])).toEqual([
-      ['35.50', '100.50', '65.00', 'settled', ''],
-      ['500.00', '65.00', '', 'declined', 'insufficient_balance'],
+      ['35.50', '100.50', '65.00', 'Settled', ''],
+      ['500.00', '65.00', '', 'Declined', 'Insufficient balance'],
     ]);
     // The export shows codes masked, never in full.
     expect(rows.map((row) => column(row, 'code'))).toEqual([`•••• ${card.code.slice(-4)}`, `•••• ${card.code.slice(-4)}`]);
@@ -307,7 +307,7 @@ describe('gcterm void', () => {
     const redeemed = await redeemJson(card.code, '35.50');
     expect((await sim.code(card.code)).balanceFen).toBe(6_500);
 
-    const voided = await run('void', redeemed.id);
+    const voided = await run('void', redeemed.id, '--manager-pin', '9999');
     expect(voided.code).toBe(0);
     expect(voided.stdout).toContain('↺ 已撤销 ¥35.50，余额恢复为 ¥100.50');
     expect((await sim.code(card.code)).balanceFen).toBe(10_050);
@@ -315,7 +315,7 @@ describe('gcterm void', () => {
     expect(row).toMatchObject({ id: redeemed.id, state: 'voided' });
     expect((await run('journal', 'verify')).code).toBe(0);
 
-    const again = await run('void', redeemed.id, '--lang', 'en');
+    const again = await run('void', redeemed.id, '--lang', 'en', '--manager-pin', '9999');
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('DECLINED: Only an approved redemption can be voided');
     expect((await sim.code(card.code)).balanceFen).toBe(10_050);
