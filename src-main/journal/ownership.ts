@@ -14,8 +14,9 @@ export function insertOwner(db: Db, owner: Omit<OwnerRow, 'ended_at'>): void {
   stmt(db, 'INSERT INTO owners (id, pid, host, label, started_at) VALUES (@id, @pid, @host, @label, @started_at)').run(owner);
 }
 
-export function endOwner(db: Db, id: string, at: number): void {
-  stmt(db, 'UPDATE owners SET ended_at = ? WHERE id = ?').run(at, id);
+/** An owner that ended (cleanly, or found dead): forgotten with its card holds. Its unfinished rows stay, for recovery. */
+export function endOwner(db: Db, id: string): void {
+  stmt(db, 'DELETE FROM owners WHERE id = ?').run(id);
   stmt(db, 'DELETE FROM card_holds WHERE owner_id = ?').run(id);
 }
 

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { inTransaction, type Db } from '../journal/db.ts';
 import { appendEvent } from '../journal/events.ts';
-import { deleteCardHold, endOwner, getCardHold, getOwner, insertOwner, putCardHold } from '../journal/ownership.ts';
+import { deleteCardHold, endOwner, getCardHold, getOwner, insertOwner, listOpenOwners, putCardHold } from '../journal/ownership.ts';
 import { createLogger } from '../log.ts';
 import { CardBusyError, type CardGuard, type CardHold, type HoldRequest } from './guard.ts';
 
@@ -48,6 +48,8 @@ export class Ownership {
       this.lock = lock;
     }
     inTransaction(db, () => insertOwner(db, { id: this.ownerId, pid: process.pid, host: hostname(), label, started_at: Date.now() }));
+    // Processes that ended without a word (killed, power cut) are forgotten; their rows stay for recovery.
+    for (const owner of listOpenOwners(db)) if (owner.id !== this.ownerId) this.forgetIfDead(owner.id);
   }
 
   private lockPath(ownerId: string): string {
@@ -88,7 +90,7 @@ export class Ownership {
   /** Forgets a dead owner's lock file once its rows were taken over. */
   private forget(ownerId: string): void {
     if (!this.lockDir || ownerId === this.ownerId) return;
-    inTransaction(this.db, () => endOwner(this.db, ownerId, Date.now()));
+    inTransaction(this.db, () => endOwner(this.db, ownerId));
     rmSync(this.lockPath(ownerId), { force: true });
     rmSync(`${this.lockPath(ownerId)}-journal`, { force: true });
   }
@@ -160,7 +162,7 @@ export class Ownership {
   /** A clean end: holds dropped, owner marked ended, lock released. */
   close(): void {
     try {
-      inTransaction(this.db, () => endOwner(this.db, this.ownerId, Date.now()));
+      inTransaction(this.db, () => endOwner(this.db, this.ownerId));
     } catch (error) {
       log.warn('could not mark this owner ended', { message: (error as Error).message });
     }
