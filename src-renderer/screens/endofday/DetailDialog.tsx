@@ -89,7 +89,7 @@ export function DetailDialog({ row, message, onVoid, onResolve, onClose }: Detai
         )}
         <dl className="detail-facts">
           {facts.map(([label, value]) => (
-            <div key={label}>
+            <div key={label} className={label === t('detail.id') ? 'wide' : undefined}>
               <dt>{label}</dt>
               <dd>{value}</dd>
             </div>
