@@ -85,9 +85,11 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
     leaveGuard.current = guard;
   }, []);
   const mayLeave = useCallback((): boolean => leaveGuard.current?.() ?? true, []);
+  const screenRef = useRef<Screen>('redeem');
+  screenRef.current = screen;
   const navigate = useCallback(
     (next: Screen): void => {
-      setScreen((current) => (current === next || mayLeave() ? next : current));
+      if (next !== screenRef.current && mayLeave()) setScreen(next);
     },
     [mayLeave],
   );

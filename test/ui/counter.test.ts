@@ -17,6 +17,7 @@ import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { simAdmin as simClient } from '../helpers/sim.ts';
 import { blur, giftCard as cardImage, noise, renderCode, scene, y4m } from '../scanners/helpers/images.ts';
 import { launchChromium, type LaunchedBrowser } from '../helpers/browser.ts';
+import { until } from '../helpers/until.ts';
 import { ARTIFACTS, buildRendererForTest, createWedgeScanner, openApp, screenshot, simAdmin, startStack, type OpenedPage, type Stack } from './harness.ts';
 
 let renderer: Awaited<ReturnType<typeof buildRendererForTest>>;
@@ -36,18 +37,6 @@ async function shot(name: string, docsName?: string): Promise<void> {
   }
 }
 
-/** Polls until `read` gives what `accept` wants (the UI updates asynchronously). */
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!accept(last)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-    last = await read();
-  }
-  return last;
-}
-
 const text = (testId: string) => () => page.getByTestId(testId).first().innerText().catch(() => '');
 const outcome = () => page.getByTestId('result').getAttribute('data-outcome', { timeout: 10_000 });
 
@@ -62,10 +51,13 @@ async function simBalance(code: string): Promise<number> {
 
 let wedgeScan: (code: string) => Promise<void>;
 
-/** A person at the keyboard: slower than any scanner. */
+/**
+ * A person at the keyboard: slower than any scanner. The wedge holds each key back a moment (it
+ * might start a scan), so wait until the keypad shows what was typed.
+ */
 async function typeSlowly(keys: string): Promise<void> {
   await page.keyboard.type(keys, { delay: 120 });
-  await page.waitForTimeout(150);
+  await until(text('amount'), (t) => t === `¥${keys}`, `the typed amount ¥${keys}`);
 }
 
 async function enterPin(pin: string): Promise<void> {
@@ -357,7 +349,7 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.getByTestId('waiting').waitFor();
   });
 
-  it('takes a live AppSecret once and never shows it again', async () => {
+  it('takes a live AppSecret once, never shows it again, and refuses LIVE while the default PINs are in use', async () => {
     await page.keyboard.press('F3');
     await enterManagerPin();
     await page.getByTestId('settings-form').waitFor();
@@ -367,16 +359,14 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     await page.getByLabel('AppID', { exact: true }).fill('wx0123456789abcdef');
     await page.getByTestId('settings-save').click();
     await until(text('settings-message'), (t) => t.includes('AppSecret'), 'the missing secret named');
-    await page.locator('input[type="password"]').fill('s3cret-never-shown-again');
+    await page.locator('input[type="password"]').first().fill('s3cret-never-shown-again');
     await page.getByTestId('settings-save').click();
-    await until(text('settings-message'), (t) => t.includes('设置已保存'), 'saved');
-    expect(await page.locator('input[type="password"]').inputValue()).toBe('');
-    expect(await page.getByTestId('settings-form').innerText()).toContain('（已设置）');
-    expect(await text('settings-restart')()).toContain('下次启动');
+    // 1234 / 9999 are still PINs here: LIVE is refused with what to do, nothing is saved.
+    await until(text('settings-message'), (t) => t.includes('仍在使用默认 PIN 码') && t.includes('gcterm people set-pin'), 'LIVE refused');
     expect(await page.content()).not.toContain('s3cret-never-shown-again');
-    // Saving again without retyping keeps the secret; then back to the sandbox for the rest of the day.
-    await page.getByTestId('settings-save').click();
-    await until(text('settings-message'), (t) => t.includes('设置已保存'), 'saved again');
+    const saved = await stack.core['settings:get']({ managerPin: '9999' });
+    expect(saved.ok && saved.value.apiBase).toBeNull();
+    // Back to the sandbox: the form matches what is saved again, so leaving asks nothing.
     await page.getByLabel('沙箱（内置模拟器，用于演示与培训）').check();
     await page.getByTestId('settings-save').click();
     await until(text('settings-message'), (t) => t.includes('设置已保存'), 'back to the sandbox');
@@ -448,7 +438,7 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     const touch = await openApp(chromium.browser, stack.server.url, { hasTouch: true });
     try {
       const p = touch.page;
-      await p.getByTestId('sign-out').tap();
+      // A new window asks for the PIN again (issue 11).
       await p.getByText('收银员登录').waitFor();
       for (const digit of '1234') await p.locator('.pinpad-keys').getByRole('button', { name: digit, exact: true }).tap();
       await p.locator('.pinpad-actions .button.primary').tap();
@@ -490,7 +480,7 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
       await p.locator('[data-testid="camera"][aria-pressed="true"]').waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
       expect(await p.locator('video.camera-preview').count()).toBe(0);
       await p.keyboard.type('12', { delay: 120 });
-      await p.waitForTimeout(150);
+      await until(() => p.getByTestId('amount').innerText(), (t) => t === '¥12', 'the typed amount');
       await p.keyboard.press('Enter');
       await p.locator('[data-testid="result"][data-outcome="approved"]').waitFor();
       expect(await p.getByTestId('result-balance').innerText()).toContain('¥48.00');
@@ -505,7 +495,7 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
   it('fits 1024×768 without sideways scrolling and broke no CSP rule', async () => {
     for (const key of ['F1', 'F2']) {
       await page.keyboard.press(key);
-      await page.waitForTimeout(200);
+      await page.locator(`[data-testid="tab-${key === 'F1' ? 'redeem' : 'endofday'}"][aria-current="page"]`).waitFor();
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
     }
     expect(app.problems).toEqual([]);
