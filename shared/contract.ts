@@ -109,7 +109,12 @@ export type StatusView = Readonly<{
   setupNeeded?: boolean;
   /** The receipt printer and its last known condition (issue 13); never blocks a redemption. */
   printer?: PrinterStatus;
+  /** The store hub when this counter is enrolled (issue 12), beside WeChat's state; null when it works alone. */
+  hub?: HubStatusView | null;
 }>;
+
+/** The store hub as this counter last reached it: 'refused' = revoked or not enrolled any more. */
+export type HubStatusView = Readonly<{ state: 'online' | 'offline' | 'refused'; since: number; storeId: string }>;
 
 /** What the status bar says about the receipt printer. */
 export type PrinterStatus = Readonly<{

@@ -149,6 +149,7 @@ export async function openCore(options: OpenCoreOptions): Promise<Core> {
 
   terminal.engine.onChange((row) => emit({ type: 'redemption', redemption: toRedemptionView(row) }));
   terminal.connectivity.onChange(pushStatus);
+  terminal.hub?.client.link.onChange(pushStatus);
 
   // Every call is validated at the core, whatever transport brought it.
   const validated = Object.fromEntries(

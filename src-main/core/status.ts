@@ -31,5 +31,6 @@ export function statusView(ctx: CoreContext): StatusView {
     language: ctx.state.language,
     setupNeeded: ctx.state.setupNeeded,
     printer: printerStatusOf(terminal),
+    hub: terminal.hub ? { ...terminal.hub.client.link.status, storeId: terminal.hub.client.enrolment.storeId } : null,
   };
 }

@@ -37,6 +37,13 @@ export function StatusBar({ localScanners, coreReachable }: Readonly<{ localScan
           <span className="muted small">{t('status.since', { time: formatShortTime(status.since, language) })}</span>
         </span>
       )}
+      {coreReachable && status.hub && (
+        <span className={`status-item ${status.hub.state === 'online' ? 'online' : 'offline'}`} data-testid="hub-state" title={status.hub.storeId}>
+          <span className="dot" aria-hidden />
+          {t(`status.hub.${status.hub.state}`)}
+          {status.hub.state !== 'online' && <span className="muted small">{t('status.since', { time: formatShortTime(status.hub.since, language) })}</span>}
+        </span>
+      )}
       <span className={`status-item ${status.queueDepth > 0 ? 'attention' : ''}`} data-testid="queue-state">
         {t('status.queue', { count: status.queueDepth })}
         {status.queueDepth > 0 && <> · {formatYuan(status.queuedFen)}</>}

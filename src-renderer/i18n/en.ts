@@ -29,6 +29,7 @@ export const en: UiStrings = {
     offline: 'Offline',
     since: 'since {{time}}',
     coreUnreachable: 'Terminal not connected',
+    hub: { online: 'Store hub', offline: 'Store hub unreachable', refused: 'Store hub refused this counter' },
     queue: 'Queue: {{count}}',
     oldest: 'oldest {{time}}',
     needsReview: '{{count}} to review',

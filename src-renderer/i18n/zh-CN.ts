@@ -27,6 +27,7 @@ export const zhCN = {
     offline: '离线',
     since: '自 {{time}}',
     coreUnreachable: '终端未连接',
+    hub: { online: '门店中心', offline: '门店中心无法连接', refused: '门店中心拒绝了此收银台' },
     queue: '离线队列 {{count}} 笔',
     oldest: '最早 {{time}}',
     needsReview: '待核对 {{count}} 笔',
