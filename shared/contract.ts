@@ -264,7 +264,8 @@ export const requestSchemas = {
   }),
   'journal:summary': z.object({ date: dateDay }),
   'journal:verify': z.object({}),
-  'journal:exportCsv': z.object({ date: dateDay }),
+  /** One day, or `date` to `to` included; the CSV's words in `language` (default: the UI's). */
+  'journal:exportCsv': z.object({ date: dateDay, to: dateDay.optional(), language: z.enum(['zh-CN', 'en']).optional() }),
   'offline:replay': z.object({}),
   'settings:get': z.object({ managerPin: pin }),
   'settings:update': z.object({ managerPin: pin, patch: SettingsPatchSchema }),

@@ -5,7 +5,7 @@ import { verifyChain } from '../journal/events.ts';
 import { toCsv } from '../journal/export.ts';
 import { journalHead } from '../journal/head.ts';
 import { dayRange, listRedemptions } from '../journal/redemptions.ts';
-import type { CoreContext } from './context.ts';
+import { failure, type CoreContext } from './context.ts';
 import { daySummary, toRedemptionView } from './views.ts';
 
 export function journalHandlers(ctx: CoreContext): Pick<CoreApi, 'journal:list' | 'journal:summary' | 'journal:verify' | 'journal:exportCsv'> {
@@ -22,7 +22,12 @@ export function journalHandlers(ctx: CoreContext): Pick<CoreApi, 'journal:list' 
     },
     'journal:summary': async ({ date }) => ok(daySummary(listRedemptions(terminal.db, dayRange(date)), date)),
     'journal:verify': async () => ok(verifyChain(terminal.db)),
-    'journal:exportCsv': async ({ date }) =>
-      ok({ filename: `gcterm-${terminal.config.settings.terminalId}-${date}.csv`, csv: toCsv(listRedemptions(terminal.db, dayRange(date)), { head: journalHead(terminal.db) }) }),
+    // One day, or `date` to `to` (both included); headers, states and reasons in the UI's language unless asked.
+    'journal:exportCsv': async ({ date, to, language }) => {
+      if (to !== undefined && to < date) return failure('invalid_request', { field: 'to' });
+      const range = { fromMs: dayRange(date).fromMs, toMs: dayRange(to ?? date).toMs };
+      const csv = toCsv(listRedemptions(terminal.db, range), { head: journalHead(terminal.db), language: language ?? ctx.state.language });
+      return ok({ filename: `gcterm-${terminal.config.settings.terminalId}-${date}${to && to !== date ? `_${to}` : ''}.csv`, csv });
+    },
   };
 }

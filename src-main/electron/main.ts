@@ -16,6 +16,7 @@ import type { CoreEvent } from '../../shared/contract.ts';
 import { err } from '../../shared/result.ts';
 import { readSettingsFile } from '../config.ts';
 import { openCore, type Core } from '../core.ts';
+import { createDialogPrinter } from './print-dialog.ts';
 import { configureLogging, createLogger } from '../log.ts';
 import { dispatch } from '../shell/dispatch.ts';
 import { startHardwareScanners, type HardwareScanners } from '../shell/hardware-scanners.ts';
@@ -113,7 +114,7 @@ async function start(): Promise<void> {
       }
     : undefined;
   if (!secretBox) log.warn('the OS offers no secret storage: credentials stay in the owner-only settings file');
-  const opened = await openCore({ dataDir, env: process.env, secretBox });
+  const opened = await openCore({ dataDir, env: process.env, secretBox, printDialog: createDialogPrinter(BrowserWindow as unknown as Parameters<typeof createDialogPrinter>[0]) });
   core = opened;
   const hardware = startHardwareScanners(opened);
   scanners = hardware;

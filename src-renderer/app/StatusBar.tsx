@@ -10,6 +10,7 @@ import type { Language } from '../../shared/i18n/reasons.ts';
 import { formatYuan } from '../../shared/money.ts';
 import { formatShortTime } from '../format.ts';
 import { useApp } from './context.tsx';
+import { PrinterStatusItem } from './PrinterStatusItem.tsx';
 
 /** Scanners the renderer runs itself (keyboard wedge, camera) join the core's list here. */
 export type LocalScanner = Readonly<{ source: 'keyboard' | 'camera'; live: boolean }>;
@@ -56,6 +57,7 @@ export function StatusBar({ localScanners, coreReachable }: Readonly<{ localScan
           {t('status.needsReview', { count: status.needsReview })}
         </span>
       )}
+      <PrinterStatusItem />
       <span className="status-item scanners" data-testid="scanner-state">
         {localScanners.map((s) => (
           <span key={s.source} className={`scanner ${s.live ? 'live' : 'idle'}`} title={t(`scanner.${s.source}`)}>

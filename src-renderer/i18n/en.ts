@@ -1,5 +1,6 @@
 /** UI strings, English. Same keys as zh-CN.ts (the type checks it). */
 import type { UiStrings } from './zh-CN.ts';
+import { PRINTER_STRINGS } from './printer.ts';
 
 export const en: UiStrings = {
   app: {
@@ -19,6 +20,7 @@ export const en: UiStrings = {
   common: { ok: 'OK', cancel: 'Cancel', close: 'Close', working: 'Working…', yes: 'Yes', no: 'No' },
   error: { unknown: 'Something unexpected went wrong' },
   keypad: { clear: 'Clear' },
+  printer: PRINTER_STRINGS.en,
   signin: { title: 'Cashier sign-in', pinLabel: 'Enter your PIN', terminal: 'Terminal {{id}}' },
   manager: { pinLabel: 'Manager PIN' },
   status: {

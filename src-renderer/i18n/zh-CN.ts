@@ -1,3 +1,5 @@
+import { PRINTER_STRINGS } from './printer.ts';
+
 /** UI strings, 简体中文 (the default). Reason messages live in shared/i18n/reasons.ts. */
 export const zhCN = {
   app: {
@@ -17,6 +19,7 @@ export const zhCN = {
   common: { ok: '确定', cancel: '取消', close: '关闭', working: '处理中…', yes: '是', no: '否' },
   error: { unknown: '发生未知错误' },
   keypad: { clear: '清除' },
+  printer: PRINTER_STRINGS['zh-CN'],
   signin: { title: '收银员登录', pinLabel: '请输入 PIN 码', terminal: '终端 {{id}}' },
   manager: { pinLabel: '店长 PIN 码' },
   status: {

@@ -13,6 +13,7 @@ import { classifyCode } from '../../../shared/codes.ts';
 import { LANGUAGES, type Language } from '../../../shared/i18n/reasons.ts';
 import type { HidMode, SerialFraming } from '../../../shared/scan/settings.ts';
 import { useApp } from '../../app/context.tsx';
+import { PrinterFieldset } from './PrinterFieldset.tsx';
 import { changeLanguage, reasonText } from '../../i18n/index.ts';
 import { formatTime } from '../../format.ts';
 import { startScanInput } from '../redeem/scan-input.ts';
@@ -349,6 +350,7 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
           </button>
         </div>
       </form>
+      {pin.current && <PrinterFieldset managerPin={pin.current} />}
       {pin.current && <People managerPin={pin.current} />}
     </main>
   );
