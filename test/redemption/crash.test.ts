@@ -3,30 +3,12 @@
  * redemption (and of a replay), then `gcterm recover`: exactly one deduction, every redemption
  * final, the journal chain intact.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { closedPortUrl } from '../helpers/net.ts';
+import { runGcterm as gcterm } from '../helpers/processes.ts';
 import { deductions, quietCard, startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
-
-/** gcterm with faults injected at named step boundaries (test-only entry point). */
-const BIN = join(import.meta.dirname, '../helpers/faulty-gcterm.mjs');
-
-type Run = Readonly<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-
-function gcterm(args: readonly string[], env: Readonly<Record<string, string>>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 let sim: TestSim;
 let dir: ReturnType<typeof tempDir>;
