@@ -239,6 +239,16 @@ describe('what is missing is named', () => {
     expect(JSON.parse((await gcterm(['journal', '--all', '--json'], env)).stdout)).toEqual([]);
   });
 
+  it('events that name a redemption which never had a row are named (events without their row)', () => {
+    const db = openJournal(journalPath());
+    try {
+      inTransaction(db, () => appendEvent(db, { redemptionId: 'ghost-1', kind: 'api', data: { path: '/card/generalcard/updateuser' } }));
+      expect(verifyChain(db).problems).toEqual([{ kind: 'events_without_row', id: 'ghost-1', seq: 1 }]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a deleted or edited head file is reported, and never silently rewritten', async () => {
     await threeRedemptions();
     const path = join(dir.path, 'journal.head');
