@@ -5,7 +5,7 @@
  * error and status events. Nothing a scanner or a listener does can throw out of here.
  */
 import type { CodeKind } from '../../shared/codes.ts';
-import type { RawScan, ScannerSink, ScanPipelineEvent } from '../../shared/scan/events.ts';
+import type { ScannerSink, ScanPipelineEvent } from '../../shared/scan/events.ts';
 import { createScanPipeline, type ScanPipeline } from '../../shared/scan/pipeline.ts';
 import type { ScannerSettings } from '../../shared/scan/settings.ts';
 import { startHidScanner, type HidBackend, type HidScannerHandle } from './hid.ts';
@@ -28,8 +28,6 @@ export type ScannerHub<K> = {
   stop(): Promise<void>;
   /** Applies new settings: restarts the drivers (cheap: a port reopen). */
   update(settings: ScannerSettings): Promise<void>;
-  /** A read from the renderer (keyboard wedge, camera) enters the same pipeline. */
-  submit(read: RawScan): void;
   subscribe(listener: ScanListener<K>): () => void;
   /** Forget recent codes, so the same card can be scanned again at once (e.g. after Cancel). */
   resetDuplicates(): void;
@@ -122,9 +120,6 @@ export function createScannerHub<K>(options: ScannerHubOptions, classify?: (text
       pipeline = makePipeline();
       await stopDrivers();
       if (started) startDrivers();
-    },
-    submit(read) {
-      sink.read(read);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -7,21 +7,13 @@ import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { startCable } from '../helpers/cable.ts';
 import { startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
+import { until } from '../helpers/until.ts';
 
 let sim: TestSim;
 beforeAll(async () => {
   sim = await startTestSim();
 });
 afterAll(async () => sim.close());
-
-async function until<T>(read: () => Promise<T> | T, ok: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('connectivity', () => {
   it('goes offline when the cable is pulled, queues within limits, notices the network is back by itself and forwards the queue', async () => {

@@ -17,6 +17,7 @@ import {
   type HidScannerHandle,
 } from '../../src-main/scanners/hid.ts';
 import { createKeyboardReportDecoder, createPosReportDecoder } from '../../src-main/scanners/hid-reports.ts';
+import { until } from '../helpers/until.ts';
 import { sleep } from './helpers/events.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'scanners', 'hid');
@@ -97,14 +98,6 @@ function start(backend: HidBackend, device: Recording['device'], patch: Partial<
   });
   handles.push(handle);
   return collected;
-}
-
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 const asInfo = (device: Recording['device'], path: string): HidDeviceInfo => ({ path, ...device });

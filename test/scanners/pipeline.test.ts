@@ -2,15 +2,20 @@
  * The one pipeline every scanner feeds: what reaches the cashier after stripping, validation,
  * duplicate suppression and classification — and that nothing in it can throw.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
+import { SerialPortMock } from 'serialport';
 import { describe, expect, it } from 'vitest';
 import { symbologyFromAimId } from '../../shared/scan/aim.ts';
 import { decodePasses, CAMERA_DECODER, roiToPixels } from '../../shared/scan/camera-decoder.ts';
 import type { RawScan } from '../../shared/scan/events.ts';
 import { createScanPipeline } from '../../shared/scan/pipeline.ts';
-import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults, type ScanTextRules } from '../../shared/scan/settings.ts';
+import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults, type ScannerSettingsPatch, type ScanTextRules } from '../../shared/scan/settings.ts';
 import { usKeyChar } from '../../shared/scan/us-keyboard.ts';
 import { createScannerHub } from '../../src-main/scanners/pipeline.ts';
+import { until } from '../helpers/until.ts';
 
 const rules = (patch: Partial<ScanTextRules> = {}): ScanTextRules => ({ ...DEFAULT_SCANNER_SETTINGS.text, ...patch });
 const read = (raw: string, at = 1000, patch: Partial<RawScan> = {}): RawScan => ({ source: 'keyboard', device: 'keyboard', raw, at, ...patch });
@@ -90,34 +95,87 @@ describe('scan pipeline', () => {
   });
 });
 
+/**
+ * A hub with a serial scanner on @serialport/binding-mock: reads reach the hub the way a
+ * counter's scanner's do, through the driver and its framing.
+ */
+async function hubWithSerialScanner(patch: ScannerSettingsPatch = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gcterm-hub-'));
+  const path = join(dir, 'ttyUSB0'); // a real file, so the driver's presence check finds it
+  writeFileSync(path, '');
+  SerialPortMock.binding.reset();
+  SerialPortMock.binding.createPort(path);
+  const ports: SerialPortMock[] = [];
+  const hub = createScannerHub({
+    settings: withScannerDefaults({ ...patch, serial: { enabled: true, path, reconnectIntervalMs: 20, ...patch.serial } }),
+    openSerialPort: (options) => {
+      const port = new SerialPortMock(options);
+      ports.push(port);
+      return port;
+    },
+  });
+  const opened = async (count: number): Promise<SerialPortMock> => {
+    await until(() => ports.length >= count && ports[count - 1]?.isOpen === true, `serial port ${count} to open`);
+    return ports[count - 1] as SerialPortMock;
+  };
+  hub.start();
+  await opened(1);
+  return {
+    hub,
+    /** The scanner sends a code (CR-terminated, the default framing) on the latest port. */
+    scan: (text: string) => ports.at(-1)?.port?.emitData(Buffer.from(`${text}\r`)),
+    opened,
+    async close() {
+      await hub.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('scanner hub', () => {
-  it('sends reads from the renderer through the same pipeline', () => {
-    const hub = createScannerHub({ settings: DEFAULT_SCANNER_SETTINGS });
-    const seen: string[] = [];
-    hub.subscribe((e) => seen.push(e.type === 'scan' ? `${e.scan.source}:${e.scan.text}:${e.kind}` : e.type));
-    hub.submit(read('163612345678901234', 0, { source: 'camera', device: 'Integrated Camera', symbology: 'qr-code' }));
-    hub.submit(read('163612345678901234', 100, { source: 'keyboard' }));
-    expect(seen).toEqual(['camera:163612345678901234:wechat_dynamic', 'rejected']);
+  it("sends a scanner's reads through the one pipeline: classified, the same code again dropped", async () => {
+    const scanner = await hubWithSerialScanner();
+    try {
+      const seen: string[] = [];
+      scanner.hub.subscribe((e) => e.type !== 'status' && seen.push(e.type === 'scan' ? `${e.scan.source}:${e.scan.text}:${e.kind}` : e.type));
+      scanner.scan('163612345678901234');
+      scanner.scan('163612345678901234');
+      await until(() => seen.length === 2, 'two reads judged');
+      expect(seen).toEqual(['serial:163612345678901234:wechat_dynamic', 'rejected']);
+    } finally {
+      await scanner.close();
+    }
   });
 
-  it('keeps delivering when one listener throws, and tells the others', () => {
-    const hub = createScannerHub({ settings: DEFAULT_SCANNER_SETTINGS });
-    const seen: string[] = [];
-    hub.subscribe(() => {
-      throw new Error('UI not ready');
-    });
-    hub.subscribe((e) => seen.push(e.type === 'error' ? `error:${e.error.code}` : e.type));
-    expect(() => hub.submit(read('123456789012'))).not.toThrow();
-    expect(seen).toEqual(['scan', 'error:listener_failed']);
+  it('keeps delivering when one listener throws, and tells the others', async () => {
+    const scanner = await hubWithSerialScanner();
+    try {
+      const seen: string[] = [];
+      scanner.hub.subscribe(() => {
+        throw new Error('UI not ready');
+      });
+      scanner.hub.subscribe((e) => seen.push(e.type === 'error' ? `error:${e.error.code}` : e.type));
+      scanner.scan('123456789012');
+      await until(() => seen.length === 2, 'the scan and the listener failure');
+      expect(seen).toEqual(['scan', 'error:listener_failed']);
+    } finally {
+      await scanner.close();
+    }
   });
 
   it('applies new text rules on update', async () => {
-    const hub = createScannerHub({ settings: DEFAULT_SCANNER_SETTINGS });
-    const texts: string[] = [];
-    hub.subscribe((e) => e.type === 'scan' && texts.push(e.scan.text));
-    await hub.update(withScannerDefaults({ text: { prefix: 'X' } }));
-    hub.submit(read('X123456789012'));
-    expect(texts).toEqual(['123456789012']);
+    const scanner = await hubWithSerialScanner();
+    try {
+      const texts: string[] = [];
+      scanner.hub.subscribe((e) => e.type === 'scan' && texts.push(e.scan.text));
+      await scanner.hub.update(withScannerDefaults({ ...scanner.hub.settings, text: { prefix: 'X' } }));
+      await scanner.opened(2); // the driver restarted with the new settings
+      scanner.scan('X123456789012');
+      await until(() => texts.length === 1, 'the scan');
+      expect(texts).toEqual(['123456789012']);
+    } finally {
+      await scanner.close();
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import { withScannerDefaults, type SerialFraming, type SerialScannerSettings } f
 import { createFrameDecoder, frameText } from '../../src-main/scanners/framing.ts';
 import { startSerialScanner, type SerialScannerHandle } from '../../src-main/scanners/serial.ts';
 import { listSerialPorts } from '../../src-main/scanners/serial-ports.ts';
+import { until } from '../helpers/until.ts';
 import { sleep } from './helpers/events.ts';
 
 /** serialport's own copy of binding-mock (importing the package directly would give another instance). */
@@ -110,14 +111,6 @@ describe('serial scanner on @serialport/binding-mock', () => {
       }),
     );
     return collected;
-  }
-
-  async function until(condition: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 2000;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(5);
-    }
   }
 
   const latest = (): SerialPortMock => {

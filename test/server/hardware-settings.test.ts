@@ -3,21 +3,13 @@ import { openCore, type Core } from '../../src-main/core.ts';
 import { startHardwareScanners, type HardwareScanners } from '../../src-main/shell/hardware-scanners.ts';
 import { startTestSim, type TestSim } from '../helpers/sim.ts';
 import { tempDir, terminalEnv } from '../helpers/terminal.ts';
+import { until } from '../helpers/until.ts';
 
 let sim: TestSim;
 beforeAll(async () => {
   sim = await startTestSim();
 });
 afterAll(async () => sim.close());
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const value = await read();
-    if (ok(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('timed out');
-}
 
 describe('scanner settings saved by a manager', () => {
   it('reach the running serial scanner without a restart', async () => {
@@ -37,9 +29,9 @@ describe('scanner settings saved by a manager', () => {
       });
       expect(saved.ok).toBe(true);
       // Nothing is plugged in there: the status bar names the configured port as not connected.
-      expect(await until(scanners(core), (d) => d.includes('/dev/gcterm-test-scanner-a'))).toContain('/dev/gcterm-test-scanner-a');
+      expect(await until(scanners(core), (d) => d.includes('/dev/gcterm-test-scanner-a'), 'the first scanner to be seen')).toContain('/dev/gcterm-test-scanner-a');
       await core['settings:update']({ managerPin: '9999', patch: { scanners: { serial: { enabled: true, path: '/dev/gcterm-test-scanner-b' } } } });
-      const devices = await until(scanners(core), (d) => d.includes('/dev/gcterm-test-scanner-b'));
+      const devices = await until(scanners(core), (d) => d.includes('/dev/gcterm-test-scanner-b'), 'the changed path to reach the running scanner');
       expect(devices).not.toContain('/dev/gcterm-test-scanner-a');
     } finally {
       await hardware?.stop();

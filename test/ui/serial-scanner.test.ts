@@ -48,7 +48,7 @@ describe('a serial scanner in browser mode', () => {
     await page.getByTestId('card-balance').getByText('¥42.00').waitFor({ timeout: 10_000 });
     await screenshot(page, 'serial-scan');
     await page.keyboard.type('2', { delay: 120 });
-    await page.waitForTimeout(150);
+    await page.locator('[data-testid="amount"]', { hasText: /^¥2$/ }).waitFor();
     await page.keyboard.press('Enter');
     await page.locator('[data-testid="result"][data-outcome="approved"]').waitFor();
     expect(await page.getByTestId('result-balance').innerText()).toContain('¥40.00');
