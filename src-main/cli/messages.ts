@@ -138,3 +138,63 @@ export function usageMessage(error: CommanderError, language: Language, command:
       return fill(t.usage, { detail: error.message.replace(/^error: /, '') });
   }
 }
+
+/** `gcterm decode`'s reasons (English from the decoder) in the user's language. */
+export function describeDecodeFailure(reason: string, language: Language): string {
+  if (language === 'en') return reason;
+  const known: ReadonlyArray<readonly [RegExp, string]> = [
+    [/^no such file$/, '文件不存在'],
+    [/^not a PNG or JPEG image$/, '不是 PNG 或 JPEG 图片'],
+    [/^no .* code found$/, '未识别到条码'],
+    [/^unreadable image/, '图片无法读取'],
+    [/^cannot read file/, '文件无法读取'],
+    [/^decoder failed/, '解码失败'],
+  ];
+  const match = known.find(([pattern]) => pattern.test(reason));
+  return match ? `${match[1]}${match[1] === '未识别到条码' || match[1] === '文件不存在' || match[1] === '不是 PNG 或 JPEG 图片' ? '' : `（${reason}）`}` : reason;
+}
+
+/** Messages of `gcterm sim` and `gcterm decode` (they run without a terminal, so no i18next). */
+export const TOOL_MESSAGES: Readonly<Record<Language, Readonly<Record<string, string>>>> = {
+  'zh-CN': {
+    roi: '--roi 应为图片中的比例 x,y,宽,高，例如 0.2,0.2,0.6,0.6',
+    simTitle: 'gcterm 微信卡券接口模拟器 — 沙箱 / SANDBOX',
+    simDatabase: '  数据库：  {{database}}',
+    simInMemory: '仅在内存中（--memory）：退出后全部丢失',
+    simSecret: '  secret：  {{secret}}',
+    simCodes: '  演示卡券（当前余额）：',
+    simNoBalance: '无余额',
+    simAdmin: '  管理接口：{{url}}/sim/（cards、codes、clock、faults、requests、token-relay）',
+    simStop: '按 Ctrl+C 停止。',
+    simStopping: '{{signal}}：正在停止模拟器',
+    simStopped: '模拟器已停止',
+    simPort: '--port 应为 0 到 65535 的数字，而不是“{{port}}”',
+    simExclusive: '--memory 与 --db 不能同时使用',
+    simFailed: '模拟器无法启动：{{message}}',
+    sandboxCredential: '沙箱凭据',
+    hidden: '已隐藏',
+  },
+  en: {
+    roi: '--roi must be x,y,width,height as fractions of the image, like 0.2,0.2,0.6,0.6',
+    simTitle: 'gcterm WeChat card API simulator — SANDBOX / 沙箱',
+    simDatabase: '  database:  {{database}}',
+    simInMemory: 'in memory (--memory): everything is lost on exit',
+    simSecret: '  secret:    {{secret}}',
+    simCodes: '  demo codes (current balance):',
+    simNoBalance: 'no balance',
+    simAdmin: '  admin API: {{url}}/sim/ (cards, codes, clock, faults, requests, token-relay)',
+    simStop: 'Press Ctrl+C to stop.',
+    simStopping: '{{signal}}: stopping the simulator',
+    simStopped: 'simulator stopped',
+    simPort: '--port must be a number from 0 to 65535, not "{{port}}"',
+    simExclusive: '--memory and --db exclude each other',
+    simFailed: 'simulator could not start: {{message}}',
+    sandboxCredential: 'sandbox credential',
+    hidden: 'hidden',
+  },
+};
+
+/** A TOOL_MESSAGES text with its {{slots}} filled. */
+export function say(language: Language, key: string, values: Readonly<Record<string, string | number>> = {}): string {
+  return (TOOL_MESSAGES[language][key] ?? key).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ''));
+}

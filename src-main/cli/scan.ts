@@ -17,7 +17,10 @@ import { hex4 } from '../scanners/hid-reports.ts';
 import { createScannerHub } from '../scanners/pipeline.ts';
 import type { SerialPortFactory } from '../scanners/serial.ts';
 import { listSerialPorts } from '../scanners/serial-ports.ts';
+import type { Language } from '../../shared/i18n/reasons.ts';
+import { pickLanguage } from './i18n.ts';
 import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
+import { describeDecodeFailure, say } from './messages.ts';
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -187,7 +190,7 @@ export async function runScanCommand(io: CliIO, options: ScanCommandOptions, dep
   await hub.stop();
 }
 
-export type DecodeCommandOptions = Readonly<{ json?: boolean; roi?: string }>;
+export type DecodeCommandOptions = Readonly<{ json?: boolean; roi?: string; language?: Language }>;
 
 function parseRoi(text: string): RegionOfInterest | null {
   const parts = text.split(',').map((p) => Number(p));
@@ -202,7 +205,7 @@ export async function runDecodeCommand(io: CliIO, files: readonly string[], opti
   if (options.roi !== undefined) {
     roi = parseRoi(options.roi);
     if (!roi) {
-      io.err('--roi must be x,y,width,height as fractions of the image, like 0.2,0.2,0.6,0.6');
+      io.err(say(options.language ?? 'en', 'roi'));
       io.setExitCode(EXIT.usage);
       return;
     }
@@ -214,7 +217,7 @@ export async function runDecodeCommand(io: CliIO, files: readonly string[], opti
     if (options.json) {
       io.out(JSON.stringify(result.ok ? { file, ok: true, text: result.code.text, symbology: result.code.symbology, format: result.code.format, ms: result.ms } : { file, ok: false, reason: result.reason, ms: result.ms }));
     } else {
-      io.out(result.ok ? `${file}\t${result.code.text}` : `${file}\t✘ ${result.reason}`);
+      io.out(result.ok ? `${file}\t${result.code.text}` : `${file}\t✘ ${describeDecodeFailure(result.reason, options.language ?? 'en')}`);
     }
   }
   io.setExitCode(failures === 0 ? EXIT.ok : EXIT.failed);
@@ -247,6 +250,7 @@ export const registerScanCommands: RegisterCommand = (program, io) => {
     .option('--roi <x,y,w,h>', 'try this region first, as fractions of the image (as the camera does)')
     .option('--json', 'one JSON object per image')
     .action(async (files: string[], options: DecodeCommandOptions, command: Command) => {
-      await runDecodeCommand(io, files, { ...options, json: options.json === true || jsonOf(command) });
+      const language = pickLanguage(command.optsWithGlobals<{ lang?: string }>().lang, process.env);
+      await runDecodeCommand(io, files, { ...options, json: options.json === true || jsonOf(command), language });
     });
 };

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { formatYuan } from '../../shared/money.ts';
 import { defaultDataDir } from '../config.ts';
 import { DEMO, DEMO_CARD_IDS, SANDBOX_APPID, SANDBOX_SECRET, startSimulator, type RunningSimulator } from '../sim/index.ts';
+import type { Command } from 'commander';
+import type { Language } from '../../shared/i18n/reasons.ts';
+import { pickLanguage } from './i18n.ts';
 import { untilSignal, type CliIO, type RegisterCommand } from './io.ts';
+import { say } from './messages.ts';
 
 /** A fixed default, so a terminal configured against the sandbox finds it again after a restart. */
 export const DEFAULT_SIM_PORT = 8788;
@@ -20,7 +24,8 @@ function parsePort(text: string): number | null {
 }
 
 /** The sandbox secret is public; one given on the command line is shown masked (invariant 7). */
-const showSecret = (secret: string) => (secret === SANDBOX_SECRET ? `${secret} (sandbox credential)` : `${secret.slice(0, 4)}… (hidden)`);
+const showSecret = (secret: string, language: Language) =>
+  secret === SANDBOX_SECRET ? `${secret} (${say(language, 'sandboxCredential')})` : `${secret.slice(0, 4)}… (${say(language, 'hidden')})`;
 
 type CodeState = Readonly<{ balanceFen: number; userCardStatus: string }>;
 
@@ -35,34 +40,35 @@ async function demoCodeState(url: string, code: string): Promise<CodeState | nul
   }
 }
 
-async function printBanner(io: CliIO, sim: RunningSimulator, database: string): Promise<void> {
-  io.out('gcterm WeChat card API simulator — SANDBOX / 沙箱');
+async function printBanner(io: CliIO, sim: RunningSimulator, database: string, language: Language): Promise<void> {
+  io.out(say(language, 'simTitle'));
   io.out(`  URL:       ${sim.url}`);
-  io.out(`  database:  ${database}`);
+  io.out(say(language, 'simDatabase', { database }));
   io.out(`  appid:     ${sim.appid}`);
-  io.out(`  secret:    ${showSecret(sim.secret)}`);
-  io.out('  demo codes (current balance):');
+  io.out(say(language, 'simSecret', { secret: showSecret(sim.secret, language) }));
+  io.out(say(language, 'simCodes'));
   for (const entry of Object.values(DEMO)) {
     const state = await demoCodeState(sim.url, entry.code);
     if (!state) continue;
-    const balance = entry.cardId === DEMO_CARD_IDS.voucher ? 'no balance' : formatYuan(state.balanceFen);
+    const balance = entry.cardId === DEMO_CARD_IDS.voucher ? say(language, 'simNoBalance') : formatYuan(state.balanceFen);
     io.out(`    ${entry.code}  ${balance.padStart(10)}  ${state.userCardStatus.padEnd(9)}  ${entry.label}`);
   }
-  io.out(`  admin API: ${sim.url}/sim/ (cards, codes, clock, faults, requests, token-relay)`);
-  io.out('Press Ctrl+C to stop.');
+  io.out(say(language, 'simAdmin', { url: sim.url }));
+  io.out(say(language, 'simStop'));
 }
 
 
-async function runSim(io: CliIO, options: SimCommandOptions): Promise<void> {
+async function runSim(io: CliIO, options: SimCommandOptions, language: Language): Promise<void> {
   const port = parsePort(options.port);
+  // Bad input exits 1, as for every command.
   if (port === null) {
-    io.err(`--port must be a number from 0 to 65535, not "${options.port}"`);
-    io.setExitCode(2);
+    io.err(say(language, 'simPort', { port: options.port }));
+    io.setExitCode(1);
     return;
   }
   if (options.memory && options.db !== undefined) {
-    io.err('--memory and --db exclude each other');
-    io.setExitCode(2);
+    io.err(say(language, 'simExclusive'));
+    io.setExitCode(1);
     return;
   }
   const dbPath = options.memory ? undefined : (options.db ?? join(defaultDataDir(), 'sim.db'));
@@ -70,16 +76,16 @@ async function runSim(io: CliIO, options: SimCommandOptions): Promise<void> {
   try {
     sim = await startSimulator({ port, dbPath, appid: options.appid ?? SANDBOX_APPID, secret: options.secret ?? SANDBOX_SECRET });
   } catch (error) {
-    io.err(`simulator could not start: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(say(language, 'simFailed', { message: error instanceof Error ? error.message : String(error) }));
     io.setExitCode(1);
     return;
   }
   const stopped = untilSignal();
-  await printBanner(io, sim, dbPath ?? 'in memory (--memory): everything is lost on exit');
+  await printBanner(io, sim, dbPath ?? say(language, 'simInMemory'), language);
   const signal = await stopped;
-  io.out(`${signal}: stopping the simulator`);
+  io.out(say(language, 'simStopping', { signal }));
   await sim.close();
-  io.out('simulator stopped');
+  io.out(say(language, 'simStopped'));
 }
 
 export const registerSimCommand: RegisterCommand = (program, io) => {
@@ -91,7 +97,7 @@ export const registerSimCommand: RegisterCommand = (program, io) => {
     .option('--db <path>', 'SQLite file of the sandbox state (default: sim.db in $GCTERM_DATA_DIR or ~/.gcterm)')
     .option('--appid <id>', 'appid the sandbox accepts', SANDBOX_APPID)
     .option('--secret <secret>', 'AppSecret the sandbox accepts')
-    .action(async (options: SimCommandOptions) => {
-      await runSim(io, options);
+    .action(async (options: SimCommandOptions, command: Command) => {
+      await runSim(io, options, pickLanguage(command.optsWithGlobals<{ lang?: string }>().lang, process.env));
     });
 };

@@ -96,6 +96,26 @@ describe('bad input exits 1 and is never "declined"', () => {
   });
 });
 
+describe('decode and sim speak the user’s language too', () => {
+  it('decode: a missing file and an image without a code, in Chinese by default', async () => {
+    const missing = await run('decode', join(dir.path, 'missing.png'));
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain('✘ 文件不存在');
+    const en = await run('decode', join(dir.path, 'missing.png'), '--lang', 'en');
+    expect(en.stdout).toContain('✘ no such file');
+    const roi = await run('decode', 'x.png', '--roi', 'nonsense');
+    expect(roi.stderr).toContain('--roi 应为图片中的比例');
+  });
+
+  it('sim: a bad port is bad input (exit 1), said in the chosen language', async () => {
+    const zh = await run('sim', '--port', 'abc');
+    expect(zh.code).toBe(1);
+    expect(zh.stderr).toContain('--port 应为 0 到 65535 的数字，而不是“abc”');
+    const en = await run('sim', '--port', 'abc', '--lang', 'en');
+    expect(en.stderr).toContain('--port must be a number from 0 to 65535, not "abc"');
+  });
+});
+
 describe('CSV export', () => {
   it('Chinese headers, states and reasons by default, English by choice, over a date range', async () => {
     const card = await giftCard(10_000);
