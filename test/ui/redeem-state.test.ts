@@ -154,6 +154,9 @@ describe('redeem reducer', () => {
     const next = keys(answered, '6');
     expect(next.view.step).toBe('waiting');
     expect(next.typedCode).toBe('6');
+    expect(next.mode).toBe('inquiry');
+    // Enter is "Done": back to redeeming.
+    expect(run(answered, { type: 'key', key: 'Enter' })).toMatchObject({ mode: 'redeem', view: { step: 'waiting' } });
   });
 
   it('updates the outcome on screen when the core reports it settled, and keeps a refused void as a reason', () => {

@@ -248,7 +248,14 @@ function normaliseAmount(typed: string): string {
 function onKey(state: RedeemState, key: string): RedeemState {
   const view = state.view;
   const printable = key.length === 1;
-  if (view.step === 'result' || (view.step === 'card' && state.mode === 'inquiry')) {
+  if (view.step === 'card' && state.mode === 'inquiry') {
+    // Enter is the "Done" the screen shows: the inquiry is over, back to redeeming.
+    if (key === 'Enter' || key === 'Escape') return { ...waitingFresh(state), mode: 'redeem' };
+    // Typing over the answer starts the next code to check.
+    if (printable) return { ...waitingFresh(state), typedCode: key };
+    return state;
+  }
+  if (view.step === 'result') {
     if (key === 'Enter' || key === 'Escape') return waitingFresh(state);
     // Typing after an outcome (or over an inquiry's answer) starts the next customer's code.
     if (printable) return { ...waitingFresh(state), typedCode: key };
