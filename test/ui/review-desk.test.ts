@@ -220,6 +220,22 @@ describe("the manager's desk (browser mode, real core, real simulator)", () => {
     await page.getByTestId('scanned-search').getByRole('button').click();
     await until(rowCount, (n) => n === 4, 'all rows after clearing the scan');
     expect(reviewCode).not.toBe('');
+  });
+
+  it('says the same in English after a language switch, with no serious accessibility problem', async () => {
+    await page.getByTestId('language-switch').click();
+    await until(text('totals'), (t) => t.includes('Collected otherwise'), 'the English totals');
+    await page.getByTestId('journal-row').filter({ hasText: reviewCode.slice(-4) }).click();
+    await page.getByTestId('detail').waitFor();
+    expect(await text('detail-state')()).toBe('Settled');
+    const known = await text('detail-known')();
+    expect(known).toContain('Partial: ¥50.00 taken from the card (of ¥80.00); ¥30.00 collected another way');
+    expect(known).toContain('顾客补付现金');
+    expect(await axeSerious(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('detail').waitFor({ state: 'detached' });
+    await page.getByTestId('language-switch').click();
+    await until(text('totals'), (t) => t.includes('另收差额'), 'back in Chinese');
     expect(app.problems).toEqual([]);
   });
 });
