@@ -74,6 +74,8 @@ export const SettingsPatchSchema = z
     scanners: ScannersPatchSchema,
     /** Minutes without use before the counter locks and asks for a PIN again; 0 never. */
     idleLockMinutes: z.number().int().min(0).max(24 * 60),
+    /** The desktop shell (installer options): kiosk, full screen, start at login. */
+    shell: z.object({ kiosk: z.boolean(), fullscreen: z.boolean(), startAtLogin: z.boolean() }).partial().strict(),
     printer: PrinterPatchSchema,
   })
   .partial()

@@ -36,6 +36,8 @@ type SetupOptions = Readonly<{
   pin?: string[];
   idleLockMinutes?: string;
   managerPin?: string;
+  kiosk?: boolean;
+  startAtLogin?: boolean;
 }>;
 
 const say = (tr: Translator, zh: string, en: string): string => (tr.language === 'en' ? en : zh);
@@ -83,6 +85,9 @@ export function patchFromFlags(o: SetupOptions, env: Readonly<Record<string, str
     ...(apiBase !== undefined ? { apiBase } : {}),
     ...(token ? { token } : {}),
     ...(o.idleLockMinutes !== undefined ? { idleLockMinutes: Number(o.idleLockMinutes) } : {}),
+    ...(o.kiosk !== undefined || o.startAtLogin !== undefined
+      ? { shell: { ...(o.kiosk !== undefined ? { kiosk: o.kiosk } : {}), ...(o.startAtLogin !== undefined ? { startAtLogin: o.startAtLogin } : {}) } }
+      : {}),
   };
   const parsed = SettingsPatchSchema.safeParse(raw);
   if (!parsed.success) return { field: parsed.error.issues[0]?.path.map(String).join('.') ?? '?' };
@@ -120,6 +125,10 @@ export const registerSetupCommand: RegisterCommand = (program, io) => {
     .option('--card-id <id>', 'a card id of this merchant: the connection test reads it back (card/get)')
     .option('--pin <name=pin>', 'a new PIN for one person, e.g. --pin 店长=8642 (repeat for each)', collect)
     .option('--idle-lock-minutes <n>', 'lock the counter after this many idle minutes (0 never)')
+    .option('--kiosk', 'the desktop app runs full screen in kiosk mode')
+    .option('--no-kiosk', 'the desktop app runs in a normal window')
+    .option('--start-at-login', 'the desktop app starts with the Windows session')
+    .option('--no-start-at-login', 'the desktop app does not start by itself')
     .option('--manager-pin <pin>', "a manager's PIN: needed once the terminal is set up")
     .action(async (local: SetupOptions, command: Command) => {
       const options = globals(command);

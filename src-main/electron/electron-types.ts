@@ -56,6 +56,8 @@ export type ElectronMain = {
     on(event: 'before-quit', listener: (event: PreventableEvent) => void): void;
     on(event: 'web-contents-created', listener: (event: unknown, contents: WebContents) => void): void;
     readonly isPackaged: boolean;
+    /** Windows and macOS: start with the user's session. */
+    setLoginItemSettings(settings: Readonly<{ openAtLogin: boolean; args?: readonly string[] }>): void;
   };
   BrowserWindow: BrowserWindowConstructor;
   ipcMain: {

@@ -10,11 +10,10 @@
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import type { CoreEvent } from '../../shared/contract.ts';
 import { err } from '../../shared/result.ts';
-import { readSettingsFile } from '../config.ts';
+import { defaultDataDir, readSettingsFile } from '../config.ts';
 import { openCore, type Core } from '../core.ts';
 import { createDialogPrinter } from './print-dialog.ts';
 import { configureLogging, createLogger } from '../log.ts';
@@ -41,7 +40,7 @@ import {
 // Bundled as CommonJS, so `require` and `__dirname` are the bundle's own. See electron-types.ts.
 const { app, BrowserWindow, ipcMain, protocol, session, Menu, dialog, safeStorage } = require('electron') as ElectronMain;
 
-const dataDir = process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
+const dataDir = defaultDataDir(process.env);
 const rendererDir = resolve(__dirname, '..', 'dist', 'renderer');
 
 try {
@@ -144,6 +143,8 @@ async function start(): Promise<void> {
   });
 
   const mode = shellMode(process.env, safeSettings());
+  // Start at login, when the installer (gcterm setup --start-at-login) or the environment says so.
+  if (mode.startAtLogin !== null && process.platform !== 'linux') app.setLoginItemSettings({ openAtLogin: mode.startAtLogin });
   const win = new BrowserWindow({
     ...WINDOW_OPTIONS,
     kiosk: mode.kiosk,

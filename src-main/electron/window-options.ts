@@ -81,13 +81,19 @@ export function permissionAllowed(permission: string, requestingUrl: string | nu
   return mediaTypes.every((type) => type === 'video');
 }
 
-/** Kiosk / full screen from the environment or settings.json (`"shell": { "kiosk": true }`). */
-export type ShellMode = Readonly<{ kiosk: boolean; fullscreen: boolean }>;
+/**
+ * Kiosk / full screen / start at login, from the environment or settings.json
+ * (`"shell": { "kiosk": true, "startAtLogin": true }`, written by `gcterm setup --kiosk
+ * --start-at-login` at install time). `startAtLogin` is null when nothing says either way, so a
+ * choice made in the OS's own startup settings is left alone.
+ */
+export type ShellMode = Readonly<{ kiosk: boolean; fullscreen: boolean; startAtLogin: boolean | null }>;
 
 export function shellMode(env: Readonly<Record<string, string | undefined>>, settings: Readonly<Record<string, unknown>>): ShellMode {
   const shell = (typeof settings.shell === 'object' && settings.shell !== null ? settings.shell : {}) as Record<string, unknown>;
   const flag = (name: string, key: string): boolean => (env[name] !== undefined ? env[name] === '1' || env[name] === 'true' : shell[key] === true);
-  return { kiosk: flag('GCTERM_KIOSK', 'kiosk'), fullscreen: flag('GCTERM_FULLSCREEN', 'fullscreen') };
+  const login = env.GCTERM_START_AT_LOGIN !== undefined ? env.GCTERM_START_AT_LOGIN === '1' || env.GCTERM_START_AT_LOGIN === 'true' : typeof shell.startAtLogin === 'boolean' ? shell.startAtLogin : null;
+  return { kiosk: flag('GCTERM_KIOSK', 'kiosk'), fullscreen: flag('GCTERM_FULLSCREEN', 'fullscreen'), startAtLogin: login };
 }
 
 /** A PDF file name from the renderer, reduced to something safe to create in the reports folder. */

@@ -83,10 +83,13 @@ describe('the window', () => {
   });
 
   it('turns on kiosk or full screen from the environment or settings.json', () => {
-    expect(shellMode({}, {})).toEqual({ kiosk: false, fullscreen: false });
-    expect(shellMode({ GCTERM_KIOSK: '1' }, {})).toEqual({ kiosk: true, fullscreen: false });
-    expect(shellMode({}, { shell: { fullscreen: true } })).toEqual({ kiosk: false, fullscreen: true });
-    expect(shellMode({ GCTERM_KIOSK: '0' }, { shell: { kiosk: true } })).toEqual({ kiosk: false, fullscreen: false });
+    expect(shellMode({}, {})).toEqual({ kiosk: false, fullscreen: false, startAtLogin: null });
+    expect(shellMode({ GCTERM_KIOSK: '1' }, {})).toEqual({ kiosk: true, fullscreen: false, startAtLogin: null });
+    expect(shellMode({}, { shell: { fullscreen: true } })).toEqual({ kiosk: false, fullscreen: true, startAtLogin: null });
+    // Start at login, as `gcterm setup --start-at-login` writes it; the environment wins.
+    expect(shellMode({}, { shell: { startAtLogin: true } }).startAtLogin).toBe(true);
+    expect(shellMode({ GCTERM_START_AT_LOGIN: '0' }, { shell: { startAtLogin: true } }).startAtLogin).toBe(false);
+    expect(shellMode({ GCTERM_KIOSK: '0' }, { shell: { kiosk: true } })).toEqual({ kiosk: false, fullscreen: false, startAtLogin: null });
   });
 
   it('saves a Z-report PDF only under a plain file name in the reports folder', () => {
