@@ -11,6 +11,7 @@ import type { Language } from './i18n/reasons.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { Result } from './result.ts';
 import { SettingsPatchSchema } from './settings-patch.ts';
+import type { ScanSource } from './scan/events.ts';
 import type { ScannerSettings } from './scan/settings.ts';
 
 export const REDEMPTION_STATES = [
@@ -86,7 +87,8 @@ export type CardView = Readonly<{
 export type Role = 'cashier' | 'manager';
 export type SessionView = Readonly<{ signedIn: boolean; name: string | null; role: Role | null }>;
 
-export type ScannerStatus = Readonly<{ source: 'serial' | 'hid' | 'keyboard' | 'camera'; device: string; connected: boolean; message?: string }>;
+/** One scanner in the status bar: the latest of its driver's status events (shared/scan/events.ts `ScannerStatus`) and errors, summed up. */
+export type ScannerStatusView = Readonly<{ source: ScanSource; device: string; connected: boolean; message?: string }>;
 
 export type StatusView = Readonly<{
   terminalId: string;
@@ -101,7 +103,7 @@ export type StatusView = Readonly<{
   offlineExposureLimitFen: number;
   needsReview: number;
   session: SessionView;
-  scanners: readonly ScannerStatus[];
+  scanners: readonly ScannerStatusView[];
   /** The saved scanner settings (nothing secret): the page's wedge and camera follow them. */
   scannerSettings: ScannerSettings;
   language: Language;

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { defaultDataDir } from '../config.ts';
 import { openCore } from '../core.ts';
 import { startHardwareScanners } from '../shell/hardware-scanners.ts';
 import { startBrowserServer, type BrowserServer } from '../server/index.ts';
@@ -55,7 +55,7 @@ export const registerServeCommand: RegisterCommand = (program: Command, io: CliI
         io.setExitCode(2);
         return;
       }
-      const dataDir = process.env.GCTERM_DATA_DIR ?? join(homedir(), '.gcterm');
+      const dataDir = defaultDataDir(process.env);
       // The journal first: one that cannot be opened is refused (exit 5) before a long first build.
       const core = await openCore({ dataDir, env: process.env, label: 'browser-mode server' });
       if (!existsSync(join(RENDERER_DIR, 'index.html'))) {

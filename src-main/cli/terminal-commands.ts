@@ -17,6 +17,7 @@ import { verifyChain } from '../journal/events.ts';
 import { journalHead } from '../journal/head.ts';
 import { headTrailer, toCsv } from '../journal/export.ts';
 import { dayRange, listRedemptions, localDate, type RedemptionRow } from '../journal/redemptions.ts';
+import { shownCode, toRedemptionView } from '../journal/views.ts';
 import type { CardLookup } from '../redemption/engine.ts';
 import { cardEndTime } from '../redemption/validate.ts';
 import { openTerminal, type Terminal } from '../terminal.ts';
@@ -44,25 +45,31 @@ export function exitCodeFor(state: RedemptionState): number {
   }
 }
 
+/**
+ * A redemption for `--json`: the same view the UI and the CSV use (journal/views.ts), except
+ * that the codes are given whole (the operator at this PC, and the scripts they run, need them to
+ * find the card) and the time is ISO 8601.
+ */
 export function redemptionJson(row: RedemptionRow): Record<string, unknown> {
+  const view = toRedemptionView(row);
   return {
-    id: row.id,
-    state: row.state,
+    id: view.id,
+    state: view.state,
     code: row.scanned_code,
-    codeKind: row.code_kind,
+    codeKind: view.codeKind,
     realCode: row.real_code,
-    cardId: row.card_id,
-    subCardType: row.sub_card_type,
-    amountFen: row.amount_fen,
-    balanceBeforeFen: row.balance_before_fen,
-    balanceAfterFen: row.balance_after_fen,
-    reason: row.reason,
-    detail: row.detail,
-    offline: row.offline === 1,
-    attempts: row.attempts,
-    cashier: row.cashier,
-    terminalId: row.terminal_id,
-    createdAt: new Date(row.created_at).toISOString(),
+    cardId: view.cardId,
+    subCardType: view.subCardType,
+    amountFen: view.amountFen,
+    balanceBeforeFen: view.balanceBeforeFen,
+    balanceAfterFen: view.balanceAfterFen,
+    reason: view.reason,
+    detail: view.detail,
+    offline: view.offline,
+    attempts: view.attempts,
+    cashier: view.cashier,
+    terminalId: view.terminalId,
+    createdAt: new Date(view.createdAt).toISOString(),
   };
 }
 
@@ -272,7 +279,7 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
         else
           for (const row of rows) {
             const time = new Date(row.created_at).toTimeString().slice(0, 8);
-            io.out(`${time}  ${row.id.slice(0, 8)}  ${maskCode(row.real_code ?? row.scanned_code)}  ${formatYuan(row.amount_fen).padStart(10)}  ${tr.t(`state.${row.state}`)}${row.reason ? ` (${tr.reason(row.reason)})` : ''}`);
+            io.out(`${time}  ${row.id.slice(0, 8)}  ${shownCode(toRedemptionView(row))}  ${formatYuan(row.amount_fen).padStart(10)}  ${tr.t(`state.${row.state}`)}${row.reason ? ` (${tr.reason(row.reason)})` : ''}`);
           }
       });
     });

@@ -1,11 +1,11 @@
 /** The manager's CSV export of the journal: one row per redemption, amounts in yuan, then the chain head. */
-import { maskCode } from '../../shared/codes.ts';
 import { formatFen } from '../../shared/money.ts';
 import type { JournalHead } from './head.ts';
 import type { RedemptionState } from '../../shared/contract.ts';
 import { DEFAULT_LANGUAGE, REASON_MESSAGES, type Language } from '../../shared/i18n/reasons.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
 import type { RedemptionRow } from './redemptions.ts';
+import { shownCode, toRedemptionView } from './views.ts';
 
 /** The columns, as keys (stable names for scripts and tests); the header row is in words. */
 export const CSV_HEADER = [
@@ -129,23 +129,23 @@ export function localDateTime(ms: number): string {
 }
 
 export function csvRow(row: RedemptionRow, language: Language = DEFAULT_LANGUAGE): string[] {
-  const shortfall = (row as RedemptionRow & { shortfall_fen?: number | null }).shortfall_fen ?? null;
+  const view = toRedemptionView(row);
   return [
-    row.id,
-    localDateTime(row.created_at),
-    row.terminal_id,
-    row.cashier,
-    maskCode(row.real_code ?? row.scanned_code),
-    row.card_id ?? '',
-    row.sub_card_type ? TYPE_WORDS[language][row.sub_card_type] : '',
-    money(row.amount_fen),
-    money(row.balance_before_fen),
-    money(row.balance_after_fen),
-    STATE_WORDS[language][row.state] ?? row.state,
-    row.reason ? reasonWords(row.reason, language) : '',
-    row.offline ? (language === 'zh-CN' ? '是' : 'yes') : language === 'zh-CN' ? '否' : 'no',
-    String(row.attempts),
-    money(shortfall),
+    view.id,
+    localDateTime(view.createdAt),
+    view.terminalId,
+    view.cashier,
+    shownCode(view),
+    view.cardId ?? '',
+    view.subCardType ? TYPE_WORDS[language][view.subCardType] : '',
+    money(view.amountFen),
+    money(view.balanceBeforeFen),
+    money(view.balanceAfterFen),
+    STATE_WORDS[language][view.state] ?? view.state,
+    view.reason ? reasonWords(view.reason, language) : '',
+    view.offline ? (language === 'zh-CN' ? '是' : 'yes') : language === 'zh-CN' ? '否' : 'no',
+    String(view.attempts),
+    money(view.shortfallFen),
   ];
 }
 

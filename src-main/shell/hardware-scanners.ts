@@ -4,7 +4,7 @@
  * scanner's connection to the core for the status bar (`setScanners`), and turns accepted reads
  * into `scan` events for the page, which treats them like a keyboard-wedge scan.
  */
-import type { CoreEvent, ScannerStatus } from '../../shared/contract.ts';
+import type { CoreEvent, ScannerStatusView } from '../../shared/contract.ts';
 import { withScannerDefaults, type ScannerSettingsPatch } from '../../shared/scan/settings.ts';
 import type { Core } from '../core.ts';
 import { createLogger } from '../log.ts';
@@ -21,7 +21,7 @@ export function startHardwareScanners(core: Pick<Core, 'setScanners' | 'terminal
   const settings = withScannerDefaults(core.terminal.config.settings.scanners as ScannerSettingsPatch);
   const hub = createScannerHub({ settings });
   const listeners = new Set<(event: CoreEvent) => void>();
-  const statuses = new Map<string, ScannerStatus>();
+  const statuses = new Map<string, ScannerStatusView>();
   const publish = (): void => core.setScanners([...statuses.values()]);
 
   hub.subscribe((event) => {

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ScannerStatus } from '../../shared/contract.ts';
+import type { ScannerStatusView } from '../../shared/contract.ts';
 import type { Language } from '../../shared/i18n/reasons.ts';
 import { formatYuan } from '../../shared/money.ts';
 import { formatShortTime } from '../format.ts';
@@ -20,7 +20,7 @@ export function StatusBar({ localScanners, coreReachable }: Readonly<{ localScan
   const { status } = useApp();
   const language = i18n.language as Language;
   const now = useClock();
-  const scanners: readonly ScannerStatus[] = status.scanners;
+  const scanners: readonly ScannerStatusView[] = status.scanners;
 
   return (
     <footer className="statusbar" aria-label={t('status.label')}>
