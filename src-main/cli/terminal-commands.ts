@@ -21,6 +21,8 @@ import { shownCode, toRedemptionView } from '../journal/views.ts';
 import type { CardLookup } from '../redemption/engine.ts';
 import { cardEndTime } from '../redemption/validate.ts';
 import { openTerminal, type Terminal } from '../terminal.ts';
+import { redemptionIdsByPrefix } from '../journal/id-prefix.ts';
+import { cliManager } from './manager.ts';
 import { createTranslator, pickLanguage, type Translator } from './i18n.ts';
 import type { CliIO, RegisterCommand } from './io.ts';
 import { detailParams } from '../../shared/detail-params.ts';
@@ -114,7 +116,7 @@ function describeCard(card: CardLookup, tr: Translator): string[] {
 export async function withTerminal(io: CliIO, options: GlobalOptions, fn: (terminal: Terminal, tr: Translator) => Promise<void>): Promise<void> {
   let terminal: Terminal;
   try {
-    terminal = await openTerminal();
+    terminal = await openTerminal({ label: `gcterm ${process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? ''}`.trim() });
   } catch (error) {
     const tr = await createTranslator(pickLanguage(options.lang, process.env));
     if (error instanceof ConfigError || error instanceof JournalTooNewError) {
@@ -213,13 +215,27 @@ export const registerTerminalCommands: RegisterCommand = (program, io) => {
 
   program
     .command('void')
-    .description("reverse one of today's approved redemptions (manager) / 撤销当天交易")
-    .argument('<id>', 'the redemption id')
-    .action(async (id: string, _options: unknown, command: Command) => {
+    .description("reverse one of today's approved redemptions (manager) / 撤销当天交易（需店长）")
+    .argument('<id>', 'the redemption id, or any unique prefix of it (as `gcterm journal` prints)')
+    .option('--manager-pin <pin>', "the manager's PIN, for scripts (asked for on a terminal otherwise)")
+    .action(async (id: string, local: { managerPin?: string }, command: Command) => {
       const options = globals(command);
       await withTerminal(io, options, async (terminal, tr) => {
-        const manager = process.env.GCTERM_CASHIER ?? terminal.config.settings.cashier;
-        const result = await terminal.engine.void(id, manager);
+        const matches = redemptionIdsByPrefix(terminal.db, id.trim());
+        if (matches.length === 0) return refuse(io, tr, options.json, 'not_found');
+        if (matches.length > 1) {
+          // An ambiguous prefix names the candidates: nothing is voided.
+          if (options.json) io.out(JSON.stringify({ error: 'ambiguous_id', candidates: matches }));
+          else {
+            io.err(tr.language === 'en' ? `"${id}" matches ${matches.length} redemptions; give more of the id:` : `"${id}" 对应 ${matches.length} 笔交易，请输入更长的编号：`);
+            for (const candidate of matches) io.err(`  ${candidate}`);
+          }
+          io.setExitCode(EXIT.error);
+          return;
+        }
+        const manager = await cliManager(terminal, local.managerPin, 'void', tr.language);
+        if (!manager.ok) return refuse(io, tr, options.json, manager.error.reason, EXIT.error);
+        const result = await terminal.engine.void(matches[0] ?? id, manager.value.name);
         if (!result.ok) return refuse(io, tr, options.json, result.error.reason, result.error.reason === 'not_found' ? EXIT.error : EXIT.declined);
         const row = result.value;
         if (options.json) io.out(JSON.stringify({ ...redemptionJson(row), message: describeRedemption(row, tr) }));
