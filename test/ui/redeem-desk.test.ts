@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
 import { launchChromium, type LaunchedBrowser } from '../helpers/browser.ts';
+import { simAdmin as simClient } from '../helpers/sim.ts';
 import { axeSerious, shot, signIn, until } from './desk.ts';
 import { buildRendererForTest, createWedgeScanner, openApp, screenshot, simAdmin, startStack, type OpenedPage, type Stack } from './harness.ts';
 
@@ -208,6 +209,34 @@ describe('the cashier screen (browser mode, real core, real simulator)', () => {
     await until(text('offline-notice'), (t) => t.includes('已上传：核销成功') && t.includes('¥50.00'), 'the settle notice');
     await until(() => page.getByTestId('offline-banner').count(), (n) => n === 0, 'the banner gone once online with an empty queue');
     expect(await simBalance(card.code)).toBe(15_000);
+  });
+
+  it('gives a review notice when a queued redemption no longer fits the card', async () => {
+    const card = await giftCard(10_000);
+    await wedgeScan(card.code);
+    await until(text('card-balance'), (t) => t === '¥100.00', 'the card balance');
+    await backToWaiting();
+    await simAdmin(stack.simUrl, 'POST', '/sim/faults', { path: '*', kind: 'http500' });
+    try {
+      await wedgeScan(card.code);
+      await until(() => page.getByTestId('card-panel').innerText(), (t) => t.includes('无法在线查询此卡'), 'the unverified card panel');
+      await typeAmount('80', '¥80');
+      await page.keyboard.press('Enter');
+      expect(await until(outcome, (o) => o !== null, 'the outcome')).toBe('queued');
+      await page.keyboard.press('Enter');
+      await until(text('offline-banner'), (t) => t.includes('待上传 1 笔，共 ¥80.00'), 'the queue in the banner');
+    } finally {
+      await simAdmin(stack.simUrl, 'DELETE', '/sim/faults');
+    }
+    await simClient(stack.simUrl).setBalance(card.code, card.cardId, 5_000);
+    const report = await stack.core['offline:replay']({});
+    expect(report.ok && report.value.needsReview).toBe(1);
+    await until(
+      () => page.getByTestId('offline-notice').filter({ hasText: card.code.slice(-4) }).innerText().catch(() => ''),
+      (t) => t.includes('已上传：待店长核对') && t.includes('¥80.00'),
+      'the review notice',
+    );
+    expect(await simBalance(card.code)).toBe(5_000);
   });
 
   it('shows the full read in the settings scan test', async () => {
