@@ -67,13 +67,13 @@ describe('gcterm decode', () => {
     expect(io.code).toBe(0);
   });
 
-  it('gives a reason for each image without a code and exits 1', async () => {
+  it('gives a reason for each image without a code and exits 1 (in Chinese by default)', async () => {
     const io = await gcterm(['decode', file('card-qr.jpg'), file('blank.png'), file('notes.txt'), file('missing.png')]);
     expect(io.lines).toEqual([
       `${file('card-qr.jpg')}\t163612345678901234`,
-      `${file('blank.png')}\t✘ no QRCode/Code128/EAN13 code found`,
-      `${file('notes.txt')}\t✘ not a PNG or JPEG image`,
-      `${file('missing.png')}\t✘ no such file`,
+      `${file('blank.png')}\t✘ 未识别到条码`,
+      `${file('notes.txt')}\t✘ 不是 PNG 或 JPEG 图片`,
+      `${file('missing.png')}\t✘ 文件不存在`,
     ]);
     expect(io.code).toBe(1);
   });
@@ -86,7 +86,7 @@ describe('gcterm decode', () => {
   it('refuses a malformed --roi', async () => {
     const io = await gcterm(['decode', '--roi', '0.5,0.5', file('card-qr.jpg')]);
     expect(io.code).toBe(2);
-    expect(io.errors.join('\n')).toMatch(/--roi must be/);
+    expect(io.errors.join('\n')).toMatch(/--roi 应为图片中的比例/);
   });
 });
 
