@@ -54,7 +54,7 @@ export function PrinterFieldset({ managerPin }: Readonly<{ managerPin: string }>
   };
 
   return (
-    <form className="printer-settings" onSubmit={save} data-testid="printer-settings">
+    <form className="settings-form printer-settings" onSubmit={save} data-testid="printer-settings" style={{ marginTop: 12 }}>
       <fieldset>
         <legend>{t('printer.legend')}</legend>
         <label>
@@ -78,10 +78,12 @@ export function PrinterFieldset({ managerPin }: Readonly<{ managerPin: string }>
             <option value={80}>{t('printer.paper80')}</option>
           </select>
         </label>
-        <label className="checkbox">
-          <input type="checkbox" checked={form.autoPrint} data-testid="printer-auto" onChange={(e) => setForm({ ...form, autoPrint: e.target.checked })} />
-          {t('printer.autoPrint')}
-        </label>
+        <div className="radio-row">
+          <label>
+            <input type="checkbox" checked={form.autoPrint} data-testid="printer-auto" onChange={(e) => setForm({ ...form, autoPrint: e.target.checked })} />
+            {t('printer.autoPrint')}
+          </label>
+        </div>
         <label>
           {t('printer.storeName')}
           <input type="text" value={form.storeName} maxLength={40} data-testid="printer-store" onChange={(e) => setForm({ ...form, storeName: e.target.value })} />
@@ -91,7 +93,7 @@ export function PrinterFieldset({ managerPin }: Readonly<{ managerPin: string }>
             {t('printer.statusNow', { condition: t(`printer.condition.${printer.condition ?? 'unknown'}`) })}
           </p>
         )}
-        <div className="actions">
+        <div className="settings-actions">
           <button type="button" className="button secondary" disabled={busy || form.url === 'none'} onClick={() => void test()} data-testid="printer-test">
             {t('printer.test')}
           </button>
@@ -104,13 +106,13 @@ export function PrinterFieldset({ managerPin }: Readonly<{ managerPin: string }>
             {message}
           </p>
         )}
-        {svg && (
-          <figure className="receipt-preview">
-            <figcaption>{t('printer.preview')}</figcaption>
-            <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`} alt={t('printer.preview')} data-testid="printer-preview" />
-          </figure>
-        )}
       </fieldset>
+      {svg && (
+        <fieldset className="receipt-preview">
+          <legend>{t('printer.preview')}</legend>
+          <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`} alt={t('printer.preview')} data-testid="printer-preview" style={{ alignSelf: 'center', maxWidth: '100%' }} />
+        </fieldset>
+      )}
     </form>
   );
 }
