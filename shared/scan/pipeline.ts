@@ -23,6 +23,15 @@ export type ScanPipeline<K> = {
 /** Characters a scanner adds around a code that are never part of it. */
 const EDGE_NOISE = /^[\s\u0000-\u001f\u007f]+|[\s\u0000-\u001f\u007f]+$/g;
 
+/**
+ * A code without what scanners and keyboards add around it (white space, control characters,
+ * DEL): the one normaliser for a scanned code, used by the pipeline and by the engine for codes
+ * that reach it another way (typed, from the CLI, from the contract).
+ */
+export function stripEdgeNoise(text: string): string {
+  return text.replace(EDGE_NOISE, '');
+}
+
 const CHARSET_PATTERNS: Readonly<Record<ScanCharset, RegExp>> = {
   digits: /^[0-9]+$/,
   alphanumeric: /^[0-9A-Za-z]+$/,
@@ -31,7 +40,7 @@ const CHARSET_PATTERNS: Readonly<Record<ScanCharset, RegExp>> = {
 
 /** Strips what the rules say to strip; returns the text and any symbology found in an AIM prefix. */
 export function normalizeScanText(raw: string, rules: Pick<ScanTextRules, 'prefix' | 'suffix' | 'aimPrefix'>): { text: string; symbology: Symbology | null } {
-  let text = raw.replace(EDGE_NOISE, '');
+  let text = stripEdgeNoise(raw);
   let symbology: Symbology | null = null;
   if (rules.aimPrefix) {
     const found = symbologyFromAimId(text.slice(0, 3));
@@ -42,7 +51,7 @@ export function normalizeScanText(raw: string, rules: Pick<ScanTextRules, 'prefi
   }
   if (rules.prefix !== '' && text.startsWith(rules.prefix)) text = text.slice(rules.prefix.length);
   if (rules.suffix !== '' && text.endsWith(rules.suffix)) text = text.slice(0, text.length - rules.suffix.length);
-  return { text: text.replace(EDGE_NOISE, ''), symbology };
+  return { text: stripEdgeNoise(text), symbology };
 }
 
 /** Why a text cannot be a code under these rules, or null when it can. */

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { symbologyFromAimId } from '../../shared/scan/aim.ts';
 import { decodePasses, CAMERA_DECODER, roiToPixels } from '../../shared/scan/camera-decoder.ts';
 import type { RawScan } from '../../shared/scan/events.ts';
-import { createScanPipeline } from '../../shared/scan/pipeline.ts';
+import { createScanPipeline, stripEdgeNoise } from '../../shared/scan/pipeline.ts';
 import { DEFAULT_SCANNER_SETTINGS, withScannerDefaults, type ScannerSettingsPatch, type ScanTextRules } from '../../shared/scan/settings.ts';
 import { usKeyChar } from '../../shared/scan/us-keyboard.ts';
 import { createScannerHub } from '../../src-main/scanners/pipeline.ts';
@@ -32,6 +32,11 @@ describe('scan pipeline', () => {
     expect(out.type === 'scan' && out.scan.text).toBe('163612345678901234');
     expect(out.type === 'scan' && out.scan.raw).toBe('\x02GC163612345678901234#\r\n');
     expect(out.type === 'scan' && out.kind).toBe('wechat_dynamic');
+  });
+
+  it('strips what a scanner or keyboard adds around a code, DEL included, and nothing inside it', () => {
+    expect(stripEdgeNoise('\u007f\t 123456789012\r\n\u007f')).toBe('123456789012');
+    expect(stripEdgeNoise('1234 5678')).toBe('1234 5678');
   });
 
   it('reads an AIM symbology prefix when the scanner is programmed to send one', () => {
