@@ -1,36 +1,14 @@
 /**
- * Journal rows and engine answers as the UI sees them (shared/contract.ts views). Pure mapping: no
- * I/O, no SQL.
+ * Engine answers and day summaries as the UI sees them (shared/contract.ts views); redemption rows
+ * through the one mapper of journal/views.ts. Pure mapping: no I/O, no SQL.
  */
 import { maskCode } from '../../shared/codes.ts';
-import type { CardView, DaySummary, RedemptionView } from '../../shared/contract.ts';
+import type { CardView, DaySummary } from '../../shared/contract.ts';
 import type { RedemptionRow } from '../journal/redemptions.ts';
 import type { CardLookup } from '../redemption/engine.ts';
 
-export function toRedemptionView(row: RedemptionRow): RedemptionView {
-  return {
-    id: row.id,
-    terminalId: row.terminal_id,
-    cashier: row.cashier,
-    codeMasked: maskCode(row.scanned_code),
-    codeKind: row.code_kind,
-    realCodeMasked: row.real_code ? maskCode(row.real_code) : null,
-    cardId: row.card_id,
-    cardTitle: row.card_title,
-    subCardType: row.sub_card_type,
-    amountFen: row.amount_fen,
-    shortfallFen: row.shortfall_fen ?? null,
-    balanceBeforeFen: row.balance_before_fen,
-    balanceAfterFen: row.balance_after_fen,
-    state: row.state,
-    reason: row.reason,
-    detail: row.detail,
-    offline: row.offline === 1,
-    attempts: row.attempts,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+/** One row → view mapper for every reader (journal/views.ts): the core uses the same one. */
+export { toRedemptionView } from '../journal/views.ts';
 
 export function toCardView(card: CardLookup): CardView {
   const end = card.answer.card.end_time;
