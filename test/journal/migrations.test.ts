@@ -70,8 +70,9 @@ describe('journal migrations', () => {
       db.prepare("INSERT INTO redemptions (id, terminal_id, cashier, scanned_code, code_kind, scanned_at, amount_fen, state, created_at, updated_at) VALUES (?, 'T', 'c', 'x', 'card_code', 0, ?, 'pending', 0, 0)").run(randomUUID(), amount);
     expect(() => insert(0)).toThrow(/CHECK/);
     expect(() => insert(-5)).toThrow(/CHECK/);
-    expect(() => db.prepare('UPDATE redemptions SET balance_before_fen = -1').run()).not.toThrow(); // no rows yet
     queueOne(db);
+    // A row to write to: a negative balance is refused by the schema, not merely matched by no row.
+    expect(() => db.prepare('UPDATE redemptions SET balance_before_fen = -1').run()).toThrow(/CHECK/);
     expect(() => db.prepare('UPDATE redemptions SET target_balance_fen = -1').run()).toThrow(/CHECK/);
     expect(verifyChain(db).ok).toBe(true);
     db.close();
