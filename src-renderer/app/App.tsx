@@ -17,6 +17,7 @@ import { createSoundPlayer } from '../sound.ts';
 import { TransportError } from '../transport/bridge.ts';
 import type { UiClient } from '../transport/client.ts';
 import { AppContext, type AppContextValue, type AskManager, type Call } from './context.tsx';
+import { ChangePinDialog } from './ChangePinDialog.tsx';
 import { ManagerPinDialog, type PinRequest } from './ManagerPinDialog.tsx';
 import { StatusBar, type LocalScanner } from './StatusBar.tsx';
 
@@ -41,6 +42,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
   const [screen, setScreen] = useState<Screen>('redeem');
   const [pinRequest, setPinRequest] = useState<PinRequest | null>(null);
   const [cameraLive, setCameraLive] = useState(false);
+  const [myPin, setMyPin] = useState(false);
   const sound = useMemo(() => createSoundPlayer(window.localStorage), []);
   const [muted, setMuted] = useState(() => sound.muted());
 
@@ -237,6 +239,11 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
             {muted ? t('app.soundOff') : t('app.soundOn')}
           </button>
           {signedIn && (
+            <button type="button" className="button ghost" data-testid="my-pin" title={t('myPin.title')} onClick={() => setMyPin(true)}>
+              {t('myPin.button')}
+            </button>
+          )}
+          {signedIn && (
             <button type="button" className="button ghost" data-testid="sign-out" onClick={signOut}>
               {t('app.signOut')}
             </button>
@@ -262,6 +269,7 @@ export function App({ client }: Readonly<{ client: UiClient }>) {
         </div>
         <StatusBar localScanners={localScanners} coreReachable={coreReachable} />
         {pinRequest && <ManagerPinDialog request={pinRequest} />}
+        {myPin && signedIn && <ChangePinDialog onClose={() => setMyPin(false)} />}
       </div>
     </AppContext.Provider>
   );

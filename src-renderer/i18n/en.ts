@@ -294,6 +294,7 @@ export const en: UiStrings = {
     byHour: 'Settled per hour',
     signature: 'Manager signature',
   },
+  myPin: { button: 'PIN', title: 'Change my PIN', current: 'Current PIN', new: 'New PIN (4–8 digits)', again: 'New PIN again', save: 'Change', done: 'PIN changed', mismatch: 'The two new PINs differ' },
   people: {
     title: 'People',
     name: 'Name',

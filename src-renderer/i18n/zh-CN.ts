@@ -287,6 +287,7 @@ export const zhCN = {
     byHour: '每小时成功核销',
     signature: '店长签字',
   },
+  myPin: { button: 'PIN', title: '修改我的 PIN 码', current: '当前 PIN 码', new: '新 PIN 码（4–8 位数字）', again: '再输一次新 PIN 码', save: '修改', done: 'PIN 码已修改', mismatch: '两次输入的新 PIN 码不一致' },
   people: {
     title: '人员',
     name: '姓名',

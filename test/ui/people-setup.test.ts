@@ -112,7 +112,7 @@ describe('first-run setup', () => {
 });
 
 describe('sign-in, settings and people', () => {
-  it('a reload asks for the PIN again', async () => {
+  it('a reload asks for the PIN again; a cashier changes her own PIN', async () => {
     stack = await startStack(renderer.dir);
     app = await openApp(chromium.browser, stack.server.url);
     const page = app.page;
@@ -124,6 +124,23 @@ describe('sign-in, settings and people', () => {
     expect(await page.getByTestId('waiting').count()).toBe(0);
     const session = await stack.core['session:get']({});
     expect(session.ok && session.value.signedIn).toBe(false);
+
+    // The cashier changes her own PIN; the old one no longer signs in.
+    await signIn(page, '1234');
+    await page.getByTestId('waiting').waitFor();
+    await page.getByTestId('my-pin').click();
+    await page.getByTestId('my-pin-current').fill('1234');
+    await page.getByTestId('my-pin-new').fill('2468');
+    await page.getByTestId('my-pin-again').fill('2468');
+    await page.getByTestId('my-pin-save').click();
+    await until(textOf(page, 'my-pin-message'), (t) => t.includes('PIN 码已修改'), 'the PIN changed');
+    await page.getByRole('button', { name: '关闭' }).last().click();
+    await page.getByTestId('sign-out').click();
+    await signIn(page, '1234');
+    await until(() => page.locator('.pinpad-error').innerText(), (t) => t.includes('PIN 码错误'), 'the old PIN refused');
+    await page.locator('#signin-pin:not([disabled])').waitFor();
+    await signIn(page, '2468');
+    await page.getByTestId('waiting').waitFor();
   });
 
   it('Settings shows LIVE when LIVE is saved, asks before dropping unsaved edits, and manages people', async () => {
