@@ -32,6 +32,7 @@ export const REASON_CODES = [
   'voucher_whole_only',
   'card_busy',
   'card_held',
+  'hub_refused',
   'card_id_required',
   // the service
   'network_unavailable',

@@ -233,7 +233,7 @@ function failure(answer: HubAnswer, what: string): Error {
 }
 
 /** The hub's guard, plus what only a shared guard can answer. */
-export type HubCardGuard = CardGuard &
+export type HubCardGuard = Omit<CardGuard, 'resolveInterrupted'> &
   Readonly<{
     /**
      * For recovery of an interrupted write: did it land? Answered from what the next holder of the

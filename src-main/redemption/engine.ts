@@ -22,7 +22,7 @@ import { setRedemptionOwner } from '../journal/ownership.ts';
 import { getRedemption, insertRedemption, TransitionLostError, type RedemptionRow } from '../journal/redemptions.ts';
 import { createLogger } from '../log.ts';
 import { EngineContext, type EngineOptions, type Failure } from './context.ts';
-import { CardBusyError, GuardUnavailableError } from './guard.ts';
+import { CardBusyError, GuardUnavailableError, isGuardRefusal } from './guard.ts';
 import { checkCode, lookup, rejectInput, type CardLookup } from './lookup.ts';
 import { resolveReview, voidRedemption, type ReviewAction } from './manager.ts';
 import { recover, replay, resolve, type RecoverOptions } from './recovery.ts';
@@ -173,6 +173,8 @@ export class Engine {
           if (row) throw error;
           // Refused before the redemption was journaled: journal it now, with why.
           if (error instanceof CardBusyError) return ok((row = insert('declined', 'card_held', JSON.stringify({ holder: error.holder }))));
+          // A hub that refuses this counter (revoked): declined, never taken offline.
+          if (isGuardRefusal(error)) return ok((row = insert('declined', 'hub_refused', (error as Error).message)));
           if (error instanceof GuardUnavailableError) return ok(lookupFailed(ctx, (row = insert('pending')), hubUnavailable(error)));
           throw error;
         }

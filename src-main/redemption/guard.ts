@@ -50,7 +50,16 @@ export type CardGuard = Readonly<{
   claimDynamicCode?(code: string, redemptionId: string): Promise<'claimed' | 'replay'>;
   /** Gives a dynamic code back when nothing moved with it (declined before any write). */
   releaseDynamicCode?(code: string, redemptionId: string): Promise<void>;
+  /**
+   * For an interrupted write whose card has moved since: what the next holder of the card saw
+   * (a guard shared between counters keeps it). 'applied' — it read exactly the balance this
+   * redemption set; 'not_applied' — it read the balance this one saw before; 'unknown' otherwise.
+   */
+  resolveInterrupted?(key: string, redemptionId: string): Promise<Readonly<{ outcome: 'applied' | 'not_applied' | 'unknown' }>>;
 }>;
+
+/** A guard that refuses this terminal outright (a revoked counter): never a reason to go offline. */
+export const isGuardRefusal = (error: unknown): boolean => error instanceof GuardUnavailableError && error.name === 'HubRefusedError';
 
 /** Another holder kept the card past the wait. `holder` names it for the cashier ("counter T02", "gcterm redeem, pid 4242"). */
 export class CardBusyError extends Error {
@@ -111,6 +120,13 @@ export function composeGuards(...guards: readonly CardGuard[]): CardGuard {
     },
     async releaseDynamicCode(code, redemptionId) {
       for (const guard of guards) await guard.releaseDynamicCode?.(code, redemptionId);
+    },
+    async resolveInterrupted(key, redemptionId) {
+      for (const guard of guards) {
+        const answer = await guard.resolveInterrupted?.(key, redemptionId);
+        if (answer && answer.outcome !== 'unknown') return answer;
+      }
+      return { outcome: 'unknown' as const };
     },
   };
 }

@@ -19,7 +19,7 @@ import { reasonForError, WeChatError } from '../wechat/errors.ts';
 import type { CardDefinition, CodeGetAnswer } from '../wechat/schemas.ts';
 import { LOOKUP_FRESH_MS, monotonicMs, type EngineContext } from './context.ts';
 import { faultPoint, guardsWeakened } from './faults.ts';
-import { CardBusyError, CardHoldLostError, GuardUnavailableError } from './guard.ts';
+import { CardBusyError, CardHoldLostError, GuardUnavailableError, isGuardRefusal } from './guard.ts';
 import { fetchDefinition, lookupScanned, readCard, rememberCard } from './lookup.ts';
 import { amountProblem, cardProblems, subCardTypeOf, type SubCardType } from './validate.ts';
 
@@ -92,6 +92,9 @@ export async function withRealCode(
     if (error instanceof CardBusyError && current.state === row.state) {
       if (purpose === 'replay') return current;
       return ctx.update(current, { state: 'declined', reason: 'card_held', detail: JSON.stringify({ holder: error.holder }) });
+    }
+    if (isGuardRefusal(error) && current.state === row.state && purpose !== 'replay') {
+      return ctx.update(current, { state: 'declined', reason: 'hub_refused', detail: (error as Error).message });
     }
     if (error instanceof GuardUnavailableError && current.state === row.state) {
       if (purpose === 'replay') throw hubUnavailable(error);
@@ -280,12 +283,28 @@ export async function resolveUpdate(ctx: EngineContext, row: RedemptionRow, why:
     return sendUpdate(ctx, next);
   }
   // Neither what it was nor what we set: someone else wrote the card, before or after our write.
+  // A guard shared between counters may know what the next holder of the card saw.
+  const known = await askGuard(ctx, row);
+  if (known === 'applied') {
+    ctx.exchanges.note(row.id, 'read_back', { balance, verdict: 'applied (the next holder of the card read our balance)' });
+    return applied(ctx, row);
+  }
+  if (known === 'not_applied') return notApplied(ctx, row, 'interrupted', `${why}; the next holder of the card read the balance before ours`);
   return ctx.update(row, {
     state: 'needs_review',
     reason: 'balance_conflict',
     balance_after_fen: balance ?? null,
     detail: JSON.stringify({ why, readBackFen: balance ?? null, status: readBack.user_card_status, beforeFen: before, targetFen: target, ourWriteMayHaveLanded: true }),
   });
+}
+
+async function askGuard(ctx: EngineContext, row: RedemptionRow): Promise<'applied' | 'not_applied' | 'unknown'> {
+  if (!ctx.guard.resolveInterrupted || !row.real_code) return 'unknown';
+  try {
+    return (await ctx.guard.resolveInterrupted(row.real_code, row.id)).outcome;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export async function readBackCard(ctx: EngineContext, row: RedemptionRow): Promise<CodeGetAnswer | null> {

@@ -118,7 +118,8 @@ describe('counters at one hub', () => {
     expect(revoked.stdout).toContain('已撤销 T03');
     await sim.clearRequests();
     const attempt = await run('T03', 'redeem', card.code, '5');
-    expect(JSON.parse(attempt.stdout).state ?? 'refused').not.toBe('settled');
+    // Declined, never queued offline: a revoked PC must not keep taking cards.
+    expect(JSON.parse(attempt.stdout)).toMatchObject({ state: 'declined', reason: 'hub_refused' });
     expect((await sim.requests()).filter((r) => r.path.includes('updateuser'))).toEqual([]);
     expect((await sim.code(card.code)).balanceFen).toBe(10_000);
     // Revoking twice says so.
