@@ -6,8 +6,8 @@
  * so a crash between a push and its answer only means the next push repeats it.
  */
 import type { Db } from '../journal/db.ts';
-import { localDate, type RedemptionRow } from '../journal/redemptions.ts';
-import type { EventRow } from '../journal/events.ts';
+import { getRedemption, localDate, type RedemptionRow } from '../journal/redemptions.ts';
+import { eventsAfter, lastSeq } from '../journal/events.ts';
 import { createLogger } from '../log.ts';
 import { queueStatus } from '../journal/queue.ts';
 import { GuardUnavailableError } from '../redemption/guard.ts';
@@ -66,7 +66,7 @@ export class JournalSync {
   }
 
   private localHead(): number {
-    return (this.db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
+    return lastSeq(this.db);
   }
 
   /** Pushes every event the hub lacks (several batches if need be). Never throws. */
@@ -111,14 +111,13 @@ export class JournalSync {
     const events: JournalPush['events'] = [];
     const ids = new Set<string>();
     let bytes = 0;
-    for (const row of this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').iterate(after, BATCH_EVENTS) as IterableIterator<EventRow>) {
+    for (const row of eventsAfter(this.db, after, BATCH_EVENTS)) {
       bytes += row.data.length + 300;
       if (events.length > 0 && bytes > BATCH_BYTES) break;
       events.push({ seq: row.seq, at: row.at, redemptionId: row.redemption_id, kind: row.kind, data: row.data, prevHash: row.prev_hash, hash: row.hash });
       if (row.redemption_id && row.kind === 'state') ids.add(row.redemption_id);
     }
-    const getRow = this.db.prepare('SELECT * FROM redemptions WHERE id = ?');
-    const redemptions = [...ids].map((id) => getRow.get(id) as RedemptionRow | undefined).filter((r): r is RedemptionRow => r !== undefined).map(snapshotOf);
+    const redemptions = [...ids].map((id) => getRedemption(this.db, id)).filter((r): r is RedemptionRow => r !== undefined).map(snapshotOf);
     const queue = queueStatus(this.db);
     return {
       localHeadSeq: this.localHead(),

@@ -45,6 +45,16 @@ export function appendEvent(db: Db, event: Readonly<{ redemptionId: string | nul
   );
 }
 
+/** The newest event's number (0 for an empty journal). */
+export function lastSeq(db: Db): number {
+  return (stmt(db, 'SELECT coalesce(max(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
+}
+
+/** Events after `seq`, oldest first, at most `limit` (for pushing the journal to the store hub). */
+export function eventsAfter(db: Db, seq: number, limit: number): IterableIterator<EventRow> {
+  return stmt(db, 'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').iterate(seq, limit) as IterableIterator<EventRow>;
+}
+
 export function listEvents(db: Db, redemptionId: string): EventRow[] {
   return stmt(db, 'SELECT * FROM events WHERE redemption_id = ? ORDER BY seq').all(redemptionId) as EventRow[];
 }

@@ -4,6 +4,7 @@
  * moves nothing.
  */
 import { classifyCode, maskCode, type CodeKind } from '../../shared/codes.ts';
+import { stripEdgeNoise } from '../../shared/scan/pipeline.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
 import { err, ok, type Result } from '../../shared/result.ts';
 import { customCodeCardIds, DYNAMIC_CODE_VALID_MS, getCachedCard, getCardDefinition, getDynamicCode, mapDynamicCode, putCachedCard, putCardDefinition, recordDynamicCode } from '../journal/cards.ts';
@@ -30,8 +31,8 @@ const CODE_REASONS: Partial<Record<CodeKind, ReasonCode>> = {
   product_barcode: 'code_product',
 };
 
-/** Strips what scanners add around a code: whitespace, CR/LF, tabs, DEL. Everything else is kept for classification. */
-export const normaliseScannedCode = (code: string) => code.replace(/^[\s\u0000-\u001f\u007f]+|[\s\u0000-\u001f\u007f]+$/g, '');
+/** Strips what scanners add around a code (whitespace, CR/LF, tabs, DEL) the one way the scan pipeline does; the rest is kept for classification. */
+export const normaliseScannedCode = (code: string) => stripEdgeNoise(code);
 
 /** Bad input: a journal trace, nothing else. */
 export function rejectInput(ctx: EngineContext, field: 'amount' | 'code', reason: ReasonCode, detail: Readonly<Record<string, unknown>>): Failure {

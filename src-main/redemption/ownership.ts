@@ -13,8 +13,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { inTransaction, type Db } from '../journal/db.ts';
+import { holdOwnerLock, ownerLockHeld, type OwnerLock } from '../journal/owner-lock.ts';
 import { appendEvent } from '../journal/events.ts';
 import { deleteCardHold, endOwner, getCardHold, getOwner, insertOwner, listOpenOwners, putCardHold } from '../journal/ownership.ts';
 import { createLogger } from '../log.ts';
@@ -29,7 +29,7 @@ export class Ownership {
   readonly label: string;
   private readonly db: Db;
   private readonly lockDir: string | null;
-  private lock: Database.Database | null = null;
+  private lock: OwnerLock | null = null;
   /** Holds whose release could not be written (a full disk): retried on the next release. */
   private readonly unreleased = new Set<string>();
 
@@ -40,12 +40,8 @@ export class Ownership {
     this.lockDir = db.name === ':memory:' || db.memory ? null : join(dirname(db.name), 'owners');
     if (this.lockDir) {
       mkdirSync(this.lockDir, { recursive: true, mode: 0o700 });
-      const lock = new Database(this.lockPath(this.ownerId));
-      lock.pragma('journal_mode = DELETE');
-      lock.exec('CREATE TABLE IF NOT EXISTS owner (id TEXT)');
       // Held until this process ends: the OS releases it on any kind of exit.
-      lock.exec('BEGIN EXCLUSIVE');
-      this.lock = lock;
+      this.lock = holdOwnerLock(this.lockPath(this.ownerId));
     }
     inTransaction(db, () => insertOwner(db, { id: this.ownerId, pid: process.pid, host: hostname(), label, started_at: Date.now() }));
     // Processes that ended without a word (killed, power cut) are forgotten; their rows stay for recovery.
@@ -63,22 +59,7 @@ export class Ownership {
     if (!this.lockDir) return false;
     const owner = getOwner(this.db, ownerId);
     if (!owner || owner.ended_at !== null) return false;
-    let probe: Database.Database;
-    try {
-      probe = new Database(this.lockPath(ownerId), { timeout: 0, fileMustExist: true });
-    } catch {
-      return false; // no lock file: it never got that far, or it was cleaned up
-    }
-    try {
-      probe.exec('BEGIN IMMEDIATE');
-      probe.exec('ROLLBACK');
-      return false;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
-      throw error;
-    } finally {
-      probe.close();
-    }
+    return ownerLockHeld(this.lockPath(ownerId));
   }
 
   /** "gcterm redeem (pid 4242)": who holds a card, for the cashier and the journal. */
@@ -167,7 +148,7 @@ export class Ownership {
       log.warn('could not mark this owner ended', { message: (error as Error).message });
     }
     if (this.lock) {
-      this.lock.close();
+      this.lock.release();
       this.lock = null;
       rmSync(this.lockPath(this.ownerId), { force: true });
     }

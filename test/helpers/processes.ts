@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { until } from './until.ts';
 
 const FAULTY = join(import.meta.dirname, 'faulty-gcterm.mjs');
 const ROOT = join(import.meta.dirname, '../..');
@@ -37,22 +38,13 @@ export function startGcterm(args: readonly string[], env: Readonly<Record<string
 /** Runs `gcterm <args>` to its end. */
 export const runGcterm = (args: readonly string[], env: Readonly<Record<string, string>>) => startGcterm(args, env).exited;
 
-/** Waits until `condition` holds, checking every 20 ms; fails with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** A pause point for one process: env to pass, a wait until it is there, and its release. */
 export function pausePoint(dir: string, point: string, name = 'pause'): Readonly<{ env: Record<string, string>; reached(): Promise<void>; release(): void }> {
   const ready = join(dir, `${name}.ready`);
   const go = join(dir, `${name}.go`);
   return {
     env: { GCTERM_PAUSE_AT: point, GCTERM_READY_FILE: ready, GCTERM_PAUSE_FILE: go },
-    reached: () => until(() => existsSync(ready), `the process to reach ${point}`),
+    reached: () => until(() => existsSync(ready), `the process to reach ${point}`, 30_000),
     release: () => writeFileSync(go, 'go'),
   };
 }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { DEMO_MERCHANT_ID } from '../../src-main/sim/index.ts';
-import { pausePoint, runGcterm, startGcterm, until } from '../helpers/processes.ts';
+import { pausePoint, runGcterm, startGcterm } from '../helpers/processes.ts';
+import { until } from '../helpers/until.ts';
 import { deductions, startTestSim, type TestSim } from '../helpers/sim.ts';
 import { openTestTerminal, tempDir, terminalEnv } from '../helpers/terminal.ts';
 
@@ -79,7 +80,7 @@ describe('recovery never touches a redemption a live process is working on', () 
     const server = startGcterm(['serve', '--port', '0'], { ...env, GCTERM_LOG_LEVEL: 'info' });
     try {
       // The server's start-up recovery has run when it says whose row it left alone.
-      await until(() => /left to its owner: .* held by gcterm redeem \(pid \d+\)/.test(server.output()), 'the server to leave the row to its owner');
+      await until(() => /left to its owner: .* held by gcterm redeem \(pid \d+\)/.test(server.output()), 'the server to leave the row to its owner', 30_000);
       pause.release();
       const done = await live.exited;
       expect(done.code, done.stderr).toBe(0);
@@ -114,7 +115,7 @@ describe('two processes on one card in one data dir', () => {
     // The second holds the card only once the first lets go: it cannot have read ¥500 and then
     // set its own target over the first's.
     const second = startGcterm(['redeem', card.code, '20', '--json'], { ...env, GCTERM_LOG_LEVEL: 'info' });
-    await until(() => /waiting for the card held by gcterm redeem \(pid \d+\)/.test(second.output()), 'the second to wait for the card');
+    await until(() => /waiting for the card held by gcterm redeem \(pid \d+\)/.test(second.output()), 'the second to wait for the card', 30_000);
     pause.release();
     const [a, b] = await Promise.all([first.exited, second.exited]);
     expect(a.code, a.stderr).toBe(0);
