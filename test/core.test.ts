@@ -46,8 +46,12 @@ describe('the core behind the counter UI', () => {
     expect(list.ok && list.value.map((r) => r.amountFen)).toEqual([1250]);
     const summary = await core['journal:summary']({ date: today() });
     expect(summary.ok && summary.value.byState.settled).toEqual({ count: 1, amountFen: 1250 });
+    // The CSV a manager opens: Chinese words by default, English by choice, the journal head last.
     const csv = await core['journal:exportCsv']({ date: today() });
-    expect(csv.ok && csv.value.csv.split('\r\n')[1]).toContain(',12.50,100.00,87.50,settled,');
+    expect(csv.ok && csv.value.csv.split('\r\n')[1]).toContain(',12.50,100.00,87.50,成功,');
+    expect(csv.ok && csv.value.csv.trimEnd().split('\r\n').at(-1)).toMatch(/^# journal head: seq \d+ /);
+    const english = await core['journal:exportCsv']({ date: today(), language: 'en' });
+    expect(english.ok && english.value.csv.split('\r\n')[1]).toContain(',12.50,100.00,87.50,Settled,');
   });
 
   it('refuses a void without the manager PIN and performs it with it', async () => {

@@ -28,6 +28,18 @@ export type ReviewAction = 'retry' | 'settle_partial' | 'write_off' | 'collected
  */
 export const writeMayHaveLanded = (row: RedemptionRow) => row.target_balance_fen !== null && row.sub_card_type !== 'VOUCHER';
 
+/** What is known, plus who decided and why: kept as JSON when the detail is JSON, as a line otherwise. */
+function withDecision(detail: string | null, manager: string, note: string): string {
+  if (detail?.startsWith('{')) {
+    try {
+      return JSON.stringify({ ...(JSON.parse(detail) as Record<string, unknown>), manager, note });
+    } catch {
+      // not JSON after all: a line below it
+    }
+  }
+  return `${detail ?? ''}\n${manager}: ${note}`.trim();
+}
+
 /** Runs a manager action holding the card; a busy card or an unreachable hub refuses it. */
 async function managed<T>(ctx: EngineContext, row: RedemptionRow, fn: () => Promise<Result<T, Failure>>): Promise<Result<T, Failure>> {
   try {
@@ -57,7 +69,7 @@ export async function resolveReview(ctx: EngineContext, id: string, action: Revi
     const row = getRedemption(ctx.db, id);
     if (!row || row.state !== 'needs_review') return err({ reason: 'invalid_request' });
     if (action === 'write_off' || action === 'collected_other') {
-      return ok(ctx.update(row, { state: action === 'write_off' ? 'written_off' : 'collected_other' }, who));
+      return ok(ctx.update(row, { state: action === 'write_off' ? 'written_off' : 'collected_other', detail: withDecision(row.detail, manager, note) }, who));
     }
     if (writeMayHaveLanded(row)) {
       // Establish what happened first: a fresh read, journaled; the manager decides with it.

@@ -234,21 +234,25 @@ describe('a day at the counter (browser mode, real core, real simulator)', () =>
     const file = await (await download).path();
     const csv = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     const [header, ...lines] = csv.trim().split('\r\n');
+    // The journal head closes the file (checked against `gcterm journal verify`).
+    expect(lines.at(-1)).toMatch(/^# journal head: seq \d+ /);
     const columns = (header ?? '').split(',');
     const at = (name: string) => columns.indexOf(name);
-    const rows = lines.map((line) => line.split(','));
+    const rows = lines.filter((line) => !line.startsWith('#')).map((line) => line.split(','));
     const journal = await stack.core['journal:list']({ date: today() });
     if (!journal.ok) throw new Error('journal:list failed');
     expect(rows).toHaveLength(journal.value.length);
-    const byId = new Map(rows.map((r) => [r[at('id')], r]));
+    // Chinese headers and states, as the manager reads them.
+    const words: Readonly<Record<string, string>> = { voided: '已撤销', declined: '拒绝', settled: '成功' };
+    const byId = new Map(rows.map((r) => [r[at('交易号')], r]));
     for (const redemption of journal.value) {
       const row = byId.get(redemption.id);
       expect(row, redemption.id).toBeDefined();
-      expect(row?.[at('amount')]).toBe(formatFen(redemption.amountFen));
-      expect(row?.[at('state')]).toBe(redemption.state);
-      expect(row?.[at('cashier')]).toBe(redemption.cashier);
+      expect(row?.[at('金额（元）')]).toBe(formatFen(redemption.amountFen));
+      expect(row?.[at('状态')]).toBe(words[redemption.state]);
+      expect(row?.[at('收银员')]).toBe(redemption.cashier);
     }
-    expect(new Set(rows.map((r) => r[at('state')]))).toEqual(new Set(['voided', 'declined', 'settled']));
+    expect(new Set(rows.map((r) => r[at('状态')]))).toEqual(new Set(['已撤销', '拒绝', '成功']));
   });
 
   it('filters by state and searches by code', async () => {

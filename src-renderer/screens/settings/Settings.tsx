@@ -94,6 +94,8 @@ export function Settings({ onClose }: Readonly<{ onClose(): void }>) {
       setSaving(false);
       if (!result) return;
       if (!result.ok) {
+        // A typed secret is sent once: refused or not, it does not stay in the page.
+        setForm((current) => (current ? { ...current, secret: '' } : current));
         // The core names the first field it refused ("offline.maxPerCardFen"): name it too.
         const field = result.error.params?.field;
         const label = typeof field === 'string' && field !== '' ? t(`settings.field.${field.split('.').pop() ?? field}`, { defaultValue: field }) : null;
