@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { stmt, type Db } from '../journal/db.ts';
+import type { Db } from '../journal/db.ts';
+import { redemptionIdsByPrefix } from '../journal/id-prefix.ts';
 import { getRedemption } from '../journal/redemptions.ts';
 import { receiptSvg } from '../printing/preview.ts';
 import { receiptDocument, receiptKindFor } from '../printing/receipt.ts';
@@ -21,8 +22,8 @@ import { EXIT, globals, withTerminal } from './terminal-commands.ts';
 export function resolveId(db: Db, text: string): string | null {
   if (getRedemption(db, text)) return text;
   if (!/^[0-9a-zA-Z-]{4,}$/.test(text)) return null;
-  const rows = stmt(db, "SELECT id FROM redemptions WHERE id LIKE ? || '%' LIMIT 2").all(text) as Array<{ id: string }>;
-  return rows.length === 1 ? (rows[0]?.id ?? null) : null;
+  const ids = redemptionIdsByPrefix(db, text, 2);
+  return ids.length === 1 ? (ids[0] ?? null) : null;
 }
 
 /** The printer from --printer, else the settings (GCTERM_PRINTER); a bad URL is said in words. */

@@ -12,7 +12,7 @@ import { center, COLUMNS, layout, type PrintDocument } from '../printing/layout.
 import { findCjkFont, NO_CJK_FONT_NOTE, pdfLanguage, renderPdf } from '../printing/pdf.ts';
 import { printerUrl } from '../printing/target.ts';
 import { shiftDocument, zReportDocument } from '../shifts/documents.ts';
-import { closeShift, openShift, openShiftOf, previewZReport, shiftReport, takeZReport } from '../shifts/shifts.ts';
+import { closeShift, openShift, openShiftOf, previewZReport, shiftReport, takeZReport } from '../journal/shifts.ts';
 import type { Terminal } from '../terminal.ts';
 import type { Translator } from './i18n.ts';
 import type { CliIO, RegisterCommand } from './io.ts';

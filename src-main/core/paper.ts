@@ -14,7 +14,7 @@ import { receiptDocument } from '../printing/receipt.ts';
 import { createPrinterService, type DialogPrinter, type PrinterService } from '../printing/service.ts';
 import { parsePrinterUrl } from '../printing/target.ts';
 import { shiftDocument, zReportDocument } from '../shifts/documents.ts';
-import { closeShift, openShift, openShiftOf, shiftReport, takeZReport, type ShiftReport } from '../shifts/shifts.ts';
+import { closeShift, openShift, openShiftOf, shiftReport, takeZReport, type ShiftReport } from '../journal/shifts.ts';
 import { failure, type CoreContext } from './context.ts';
 
 const log = createLogger('paper');

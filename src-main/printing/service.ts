@@ -8,8 +8,8 @@
  * committed, runs on its own queue, never throws into the engine, and every wait has a deadline.
  */
 import type { Language } from '../../shared/i18n/reasons.ts';
-import { inTransaction, stmt, type Db } from '../journal/db.ts';
-import { appendEvent } from '../journal/events.ts';
+import type { Db } from '../journal/db.ts';
+import { receiptPrinted, recordReceipt } from '../journal/receipts.ts';
 import { getRedemption, type RedemptionRow } from '../journal/redemptions.ts';
 import { createLogger } from '../log.ts';
 import { encodeEscPos, type PrinterCondition } from './escpos.ts';
@@ -134,17 +134,7 @@ export function createPrinterService(options: PrinterServiceOptions): PrinterSer
   const record = (redemptionId: string | null, kind: string, reprint: boolean, to: PrinterTarget, result: PrintResult) => {
     const outcome = result.printed ? 'printed' : (result.condition ?? 'not_printed');
     try {
-      inTransaction(db, () => {
-        stmt(db, 'INSERT INTO receipts (redemption_id, kind, reprint, printer, outcome, printed_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-          redemptionId,
-          kind,
-          reprint ? 1 : 0,
-          printerUrl(to),
-          outcome,
-          Date.now(),
-        );
-        appendEvent(db, { redemptionId, kind: 'receipt', data: { kind, reprint, printer: printerUrl(to), outcome } });
-      });
+      recordReceipt(db, { redemptionId, kind, reprint, printer: printerUrl(to), outcome });
     } catch (error) {
       // The journal may be closing: the receipt itself went out (or not) all the same.
       log.error('cannot record a receipt', { message: (error as Error).message });
@@ -164,7 +154,7 @@ export function createPrinterService(options: PrinterServiceOptions): PrinterSer
   };
 
   const alreadyPrinted = (id: string, kind: ReceiptKind): boolean =>
-    stmt(db, 'SELECT 1 FROM receipts WHERE redemption_id = ? AND kind = ? AND reprint = 0 LIMIT 1').get(id, kind) !== undefined;
+    receiptPrinted(db, id, kind);
 
   return {
     state,

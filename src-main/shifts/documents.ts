@@ -4,7 +4,7 @@ import type { Language } from '../../shared/i18n/reasons.ts';
 import { formatYuan } from '../../shared/money.ts';
 import { localDateTime } from '../journal/export.ts';
 import type { Block, PaperWidth, PrintDocument } from '../printing/layout.ts';
-import type { ShiftReport, Tally, ZReport } from './shifts.ts';
+import type { ShiftReport, Tally, ZReport } from '../journal/shifts.ts';
 
 const TEXT = {
   'zh-CN': {

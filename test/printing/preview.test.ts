@@ -14,7 +14,7 @@ import { receiptSvg } from '../../src-main/printing/preview.ts';
 import { receiptDocument } from '../../src-main/printing/receipt.ts';
 import { decodeImageFile } from '../../src-main/scanners/decode-image.ts';
 import { zReportDocument } from '../../src-main/shifts/documents.ts';
-import { closeShift, openShift, takeZReport } from '../../src-main/shifts/shifts.ts';
+import { closeShift, openShift, takeZReport } from '../../src-main/journal/shifts.ts';
 import { launchChromium, type LaunchedBrowser } from '../helpers/browser.ts';
 import { tempDir } from '../helpers/terminal.ts';
 

@@ -7,9 +7,9 @@
  * is the same paper. Opening and closing shifts and taking a Z-report are chain events too.
  */
 import type { RedemptionState } from '../../shared/contract.ts';
-import { inTransaction, stmt, type Db } from '../journal/db.ts';
-import { appendEvent } from '../journal/events.ts';
-import { dayRange, listRedemptions, type RedemptionRow } from '../journal/redemptions.ts';
+import { inTransaction, stmt, type Db } from './db.ts';
+import { appendEvent } from './events.ts';
+import { dayRange, listRedemptions, type RedemptionRow } from './redemptions.ts';
 import { shortfallOf } from '../printing/receipt.ts';
 
 export type ShiftRow = Readonly<{
