@@ -4,13 +4,14 @@
  * (compare-and-set on the expected state and, for unfinished rows, on the owner), journaled with
  * its pending API exchanges, and announced to listeners.
  */
+import Database from 'better-sqlite3';
 import type { CodeKind } from '../../shared/codes.ts';
 import type { ReasonCode } from '../../shared/reasons.ts';
 import { UNFINISHED_STATES } from '../../shared/states.ts';
 import { releaseDynamicCode } from '../journal/cards.ts';
 import type { Db } from '../journal/db.ts';
 import { clearRedemptionOwner, getRedemptionOwner, setRedemptionOwner } from '../journal/ownership.ts';
-import { updateRedemption, type RedemptionPatch, type RedemptionRow } from '../journal/redemptions.ts';
+import { TransitionLostError, updateRedemption, type RedemptionPatch, type RedemptionRow } from '../journal/redemptions.ts';
 import type { WeChatClient } from '../wechat/client.ts';
 import type { WeChatError } from '../wechat/errors.ts';
 import { ExchangeLog } from './exchanges.ts';
@@ -62,6 +63,12 @@ export type EngineOptions = Readonly<{
 
 /** A lookup older than this (monotonic clock) is read again before a write is computed from it. */
 export const LOOKUP_FRESH_MS = 5_000;
+
+/**
+ * Errors that stop an operation where it stands (the journal cannot be written, another process
+ * moved the row first): never mistaken for a refusal by WeChat.
+ */
+export const stopsTheOperation = (error: unknown): boolean => error instanceof Database.SqliteError || error instanceof TransitionLostError;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -10,7 +10,7 @@ import { appendEvent } from '../journal/events.ts';
 import { getRedemption, localDate, TransitionLostError, type RedemptionRow } from '../journal/redemptions.ts';
 import { reasonForError, WeChatError } from '../wechat/errors.ts';
 import type { CodeGetAnswer } from '../wechat/schemas.ts';
-import type { EngineContext, Failure } from './context.ts';
+import { stopsTheOperation, type EngineContext, type Failure } from './context.ts';
 import { faultPoint } from './faults.ts';
 import { CardBusyError, GuardUnavailableError } from './guard.ts';
 import { readCard } from './lookup.ts';
@@ -172,9 +172,9 @@ async function sendVoid(ctx: EngineContext, row: RedemptionRow): Promise<Redempt
     return voided(ctx, row);
   } catch (error) {
     if (error instanceof WeChatError && error.outcomeUnknown) return resolveVoid(ctx, row, error.message);
-    if (!(error instanceof WeChatError)) throw error;
+    if (stopsTheOperation(error)) throw error;
     // Refused: nothing changed, the redemption stands.
-    return ctx.update(row, { state: 'settled', detail: `void refused: ${error.message}` });
+    return ctx.update(row, { state: 'settled', detail: `void refused: ${(error as Error).message}` });
   }
 }
 

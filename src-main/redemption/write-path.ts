@@ -17,7 +17,7 @@ import { createLogger } from '../log.ts';
 import type { Exchange } from '../wechat/client.ts';
 import { reasonForError, WeChatError } from '../wechat/errors.ts';
 import type { CardDefinition, CodeGetAnswer } from '../wechat/schemas.ts';
-import { LOOKUP_FRESH_MS, monotonicMs, type EngineContext } from './context.ts';
+import { LOOKUP_FRESH_MS, monotonicMs, stopsTheOperation, type EngineContext } from './context.ts';
 import { faultPoint, guardsWeakened } from './faults.ts';
 import { CardBusyError, CardHoldLostError, GuardUnavailableError, isGuardRefusal } from './guard.ts';
 import { fetchDefinition, lookupScanned, readCard, rememberCard } from './lookup.ts';
@@ -252,10 +252,10 @@ export async function sendUpdate(ctx: EngineContext, row: RedemptionRow): Promis
     return applied(ctx, row);
   } catch (error) {
     if (error instanceof WeChatError && error.outcomeUnknown) return resolveUpdate(ctx, row, error.message);
-    if (!(error instanceof WeChatError)) throw error;
-    // The service refused the write: nothing applied.
-    if (error.apiUnavailable) ctx.options.offline?.reportUnavailable(error);
-    return notApplied(ctx, row, reasonForError(error), error.message);
+    if (stopsTheOperation(error)) throw error;
+    // The service refused the write (or no token could be had for it): nothing applied.
+    if (error instanceof WeChatError && error.apiUnavailable) ctx.options.offline?.reportUnavailable(error);
+    return notApplied(ctx, row, reasonForError(error), (error as Error).message);
   }
 }
 
@@ -349,7 +349,11 @@ export async function sendConsume(ctx: EngineContext, row: RedemptionRow, afterD
     await faultPoint('after-consume-answer', ctx.db);
     return settleConsumed(ctx, row);
   } catch (error) {
-    if (!(error instanceof WeChatError)) throw error;
+    if (stopsTheOperation(error)) throw error;
+    if (!(error instanceof WeChatError)) {
+      if (afterDeduction) return ctx.update(row, { reason: 'outcome_unknown', detail: `consume failed: ${(error as Error).message}` });
+      return notApplied(ctx, row, reasonForError(error), (error as Error).message);
+    }
     if (error.errcode === 40099) {
       // Already consumed. After our own deduction to 0, or on a resend, that was us.
       if (afterDeduction || row.attempts > 1) return settleConsumed(ctx, row);

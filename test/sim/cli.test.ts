@@ -33,7 +33,7 @@ async function printedUrl(run: Run): Promise<string> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const match = /URL:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout());
-    if (match?.[1] && run.stdout().includes('Press Ctrl+C')) return match[1];
+    if (match?.[1] && /按 Ctrl\+C 停止|Press Ctrl\+C/.test(run.stdout())) return match[1];
     if (run.child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -61,7 +61,7 @@ describe('gcterm sim', () => {
 
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-    expect(run.stdout()).toContain('simulator stopped');
+    expect(run.stdout()).toContain('模拟器已停止');
   });
 
   it('keeps its state in sim.db in GCTERM_DATA_DIR by default and stops on SIGTERM', async () => {
@@ -77,12 +77,12 @@ describe('gcterm sim', () => {
     expect(existsSync(join(dataDir, 'sim.db'))).toBe(true);
   });
 
-  it('refuses a bad --port and --memory with --db (exit status 2)', async () => {
+  it('refuses a bad --port and --memory with --db as bad input (exit 1)', async () => {
     const badPort = gcterm(['sim', '--port', 'eighty']);
-    expect(await badPort.exited).toBe(2);
+    expect(await badPort.exited).toBe(1);
     expect(badPort.stderr()).toContain('--port');
     const both = gcterm(['sim', '--memory', '--db', '/tmp/x.db']);
-    expect(await both.exited).toBe(2);
+    expect(await both.exited).toBe(1);
     expect(both.stderr()).toContain('--memory');
   });
 });
